@@ -1,0 +1,1 @@
+"""Sikap: stance of news articles toward the parties they discuss (HTTP service)."""

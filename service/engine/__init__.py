@@ -1,0 +1,1 @@
+"""The analysis engine: no Flask here, shared by the service and training."""

@@ -1,0 +1,283 @@
+"""Article analysis: find mentions, score each in context, aggregate per party.
+
+This is the one entry point both the HTTP layer and the evaluation CLI call.
+
+Aggregation (documented in the README):
+
+* each mention gets probabilities (negative, neutral, positive) from the
+  target head, using its sentence with the mention masked;
+* a party's probabilities are the weighted mean over its mentions; mentions in
+  the title weigh ``TITLE_WEIGHT`` (headlines state the article's angle);
+* ``score = P(positive) - P(negative)`` in [-1, 1]; ``label`` is the most
+  probable class;
+* ``confidence = max(P) * (1 - 0.5 ** n)`` with ``n`` the weighted mention count:
+  one mention can never be more than 50 % "confident", and conflicting evidence
+  (positive and negative mentions) pulls ``max(P)`` down.  Below
+  ``INSUFFICIENT`` the party is flagged ``insufficient_evidence``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .features import document_features, mention_features
+from .language import detect_language
+from .model import LABELS, StanceModel
+from .parties import Mention, PartyRegistry, custom_matcher
+from .text import Sentence, mask_chrome, split_sentences, tokens
+
+TITLE_WEIGHT = 2.0
+INSUFFICIENT = 0.35
+MAX_EVIDENCE = 5
+# Beyond this many mentions of one party, a spread-out sample is scored (all are
+# counted): keeps a 200k-character article linear and bounded in time.
+MAX_SCORED_PER_PARTY = 200
+_CONTEXT_CHARS = 300
+
+
+@dataclass(slots=True)
+class PartyRequest:
+    """A party the caller asked for: a built-in one or a custom one."""
+
+    name: str
+    builtin: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Scored:
+    mention: Mention
+    in_title: bool
+    context: tuple[int, int]
+    probs: np.ndarray | None = None
+
+
+def _round(x: float) -> float:
+    return round(float(x), 4)
+
+
+def _label_score(p: np.ndarray) -> tuple[str, float]:
+    return LABELS[int(np.argmax(p))], _round(p[2] - p[0])
+
+
+class _Doc:
+    """One analysed string (text or title): masked copy, sentences, tokens."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.masked = mask_chrome(raw)
+        self.sentences = split_sentences(self.masked)
+        self.starts = [s.start for s in self.sentences]
+        self.tokens = tokens(self.masked)
+
+    def context(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence(s) covering ``[start, end)``, or a window if none does."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i >= 0:
+            s: Sentence = self.sentences[i]
+            if s.start <= start and end <= s.end:
+                return s.start, s.end
+            j = i
+            while j + 1 < len(self.sentences) and self.sentences[j].end < end:
+                j += 1
+            if self.sentences[j].end >= end and s.start <= start:
+                return s.start, self.sentences[j].end
+        return max(0, start - _CONTEXT_CHARS), min(len(self.raw), end + _CONTEXT_CHARS)
+
+
+def _find_mentions(
+    doc: _Doc, registry: PartyRegistry, parties: Sequence[PartyRequest] | None, with_spans: bool
+) -> tuple[list[Mention], list[Mention]]:
+    """Mentions of the requested parties (or of every built-in party), and of all built-ins.
+
+    The second list is used only to mask other parties as ``<o>`` in features, so
+    the context looks the same whether or not the caller listed the parties.
+    """
+    if not doc.raw:
+        return [], []
+    builtin = registry.matcher.find(doc.masked, doc.tokens)
+    if parties is None:
+        return builtin, builtin
+    wanted = {p.builtin for p in parties if p.builtin}
+    found = [m for m in builtin if m.party in wanted]
+    for p in parties:
+        if p.builtin is None and (p.aliases or not p.spans):
+            found += custom_matcher(p.name, p.aliases).find(doc.masked, doc.tokens)
+        if with_spans:
+            found += [Mention(s, e, p.builtin or p.name, None) for s, e in p.spans]
+    unique = {(m.start, m.end, m.party): m for m in found}
+    return sorted(unique.values(), key=lambda m: (m.start, m.end)), builtin
+
+
+def _thin(items: list[_Scored], limit: int) -> list[_Scored]:
+    """Evenly spread sample of at most ``limit`` items."""
+    if len(items) <= limit:
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Everything the model needs for one article: mentions and feature rows."""
+
+    body: _Doc
+    head: _Doc
+    scored: dict[str, list[_Scored]]
+    counts: dict[str, int]
+    batch: list[_Scored]
+    rows: list[list[str]]
+    doc_row: list[str]
+
+
+def extract(
+    registry: PartyRegistry,
+    text: str,
+    title: str | None = None,
+    parties: Sequence[PartyRequest] | None = None,
+) -> Extraction:
+    """Find mentions and build the feature rows, exactly as training does.
+
+    ``training.train`` calls this with a caller span per labelled target, so
+    the features a model is trained on are the features it is served.
+    """
+    body = _Doc(text)
+    head = _Doc(title or "")
+    scored: dict[str, list[_Scored]] = {}
+    # Spans of every party mention per analysed string, sorted, for <o> masking.
+    spans: dict[bool, list[tuple[int, int, str]]] = {}
+    for doc, in_title in ((head, True), (body, False)):
+        mentions, builtin = _find_mentions(doc, registry, parties, with_spans=not in_title)
+        for m in mentions:
+            scored.setdefault(m.party, []).append(_Scored(m, in_title, doc.context(m.start, m.end)))
+        spans[in_title] = sorted({(m.start, m.end, m.party) for m in (*mentions, *builtin)})
+    starts = {flag: [s[0] for s in v] for flag, v in spans.items()}
+    counts = {name: len(items) for name, items in scored.items()}
+
+    batch: list[_Scored] = []
+    rows: list[list[str]] = []
+    for name, items in scored.items():
+        items[:] = _thin(items, MAX_SCORED_PER_PARTY)
+        for it in items:
+            doc = head if it.in_title else body
+            cs, ce = it.context
+            ms, me = it.mention.start, it.mention.end
+            flag = it.in_title
+            lo = bisect.bisect_left(starts[flag], cs)
+            hi = bisect.bisect_left(starts[flag], ce)
+            others = [
+                (s, e) for s, e, other in spans[flag][lo:hi] if other != name and e <= ce and (e <= ms or s >= me)
+            ]
+            rows.append(mention_features(doc.masked, cs, ce, (ms, me), others))
+            batch.append(it)
+    doc_row = document_features(head.masked) + document_features(body.masked)
+    return Extraction(body, head, scored, counts, batch, rows, doc_row)
+
+
+def analyze_article(
+    model: StanceModel,
+    registry: PartyRegistry,
+    text: str,
+    title: str | None = None,
+    language: str | None = None,
+    parties: Sequence[PartyRequest] | None = None,
+) -> dict:
+    """Analyse one article; return the response body (without ``id``/``model``).
+
+    ``parties=None`` scores every built-in party found; otherwise exactly the
+    requested parties, in the names given, even when they have no mention.
+    Evidence offsets index into ``text``; title mentions count toward the score
+    and ``mentions`` but carry no evidence offsets (see README, "Titles").
+    """
+    ex = extract(registry, text, title, parties)
+    if language is None:
+        language, lang_prob = detect_language(((title or "") + "\n" + ex.body.masked).strip())
+    else:
+        lang_prob = 1.0
+
+    probs = model.mention_proba(ex.rows)
+    for it, p in zip(ex.batch, probs, strict=True):
+        it.probs = p
+    doc_p = model.document_proba([ex.doc_row])[0]
+    label, score = _label_score(doc_p)
+
+    wanted = [p.builtin or p.name for p in parties] if parties is not None else list(ex.scored)
+    results = [_party_result(name, ex.scored.get(name, []), ex.counts.get(name, 0), ex.body) for name in wanted]
+    if parties is None:
+        results.sort(key=lambda r: (-r["salience"], r["_first"]))
+    for r in results:
+        r.pop("_first")
+    return {
+        "language": language,
+        "language_confidence": _round(lang_prob),
+        "sentiment": {
+            "label": label,
+            "score": score,
+            "probabilities": {k: _round(v) for k, v in zip(LABELS, doc_p, strict=True)},
+        },
+        "parties": results,
+    }
+
+
+def _party_result(name: str, items: list[_Scored], n_mentions: int, body: _Doc) -> dict:
+    """Aggregate one party's scored mentions into its response object."""
+    if not items:
+        return {
+            "name": name,
+            "label": "neutral",
+            "score": 0.0,
+            "confidence": 0.0,
+            "insufficient_evidence": True,
+            "probabilities": {k: _round(v) for k, v in zip(LABELS, (0.0, 1.0, 0.0), strict=True)},
+            "mentions": 0,
+            "mentions_in_title": 0,
+            "salience": 0.0,
+            "evidence": [],
+            "members": [],
+            "_first": 1 << 62,
+        }
+    weights = np.array([TITLE_WEIGHT if it.in_title else 1.0 for it in items])
+    probs = np.vstack([it.probs for it in items])
+    mean = weights @ probs / weights.sum()
+    label, score = _label_score(mean)
+    n_eff = float(weights.sum())
+    confidence = float(mean.max()) * (1.0 - 0.5**n_eff)
+
+    by_sentence: dict[tuple[int, int], list[np.ndarray]] = {}
+    members: dict[str, list[float]] = {}
+    for it in items:
+        if not it.in_title:
+            by_sentence.setdefault(it.context, []).append(it.probs)
+        if it.mention.member:
+            members.setdefault(it.mention.member, []).append(float(it.probs[2] - it.probs[0]))
+    evidence = []
+    for (s, e), ps in by_sentence.items():
+        p = np.mean(ps, axis=0)
+        lab, sc = _label_score(p)
+        evidence.append({"start": s, "end": e, "text": body.raw[s:e], "label": lab, "score": sc})
+    evidence.sort(key=lambda ev: (-abs(ev["score"]), ev["start"]))
+    in_title = sum(1 for it in items if it.in_title)
+    first = min((it.mention.start for it in items if not it.in_title), default=1 << 61)
+    salience = n_mentions + (TITLE_WEIGHT + 1.0) * in_title + (1.0 if first < 400 else 0.0)
+    return {
+        "name": name,
+        "label": label,
+        "score": score,
+        "confidence": _round(confidence),
+        "insufficient_evidence": confidence < INSUFFICIENT,
+        "probabilities": {k: _round(v) for k, v in zip(LABELS, mean, strict=True)},
+        "mentions": n_mentions,
+        "mentions_in_title": in_title,
+        "salience": _round(salience),
+        "evidence": evidence[:MAX_EVIDENCE],
+        "members": sorted(
+            ({"name": m, "mentions": len(v), "score": _round(sum(v) / len(v))} for m, v in members.items()),
+            key=lambda d: (-d["mentions"], d["name"]),
+        ),
+        "_first": first,
+    }

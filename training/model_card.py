@@ -1,0 +1,81 @@
+"""Render ``MODEL_CARD.md`` for a bundle from its training metadata."""
+
+from __future__ import annotations
+
+from .evaluate import render_table
+
+_FAILURES = """\
+## Known failure modes
+
+- **Sarcasm and irony** ("Langkah brilian Kremlin yang membuat ekonominya ambruk") are read
+  literally: the positive words win.
+- **Stance carried by facts, not words**: "Rusia menembakkan 90 rudal ke Kyiv" has no evaluative
+  word; the model often says *neutral* for Russia where a reader infers *negative*.
+- **Reported speech**: the stance of a quoted speaker toward a target is taken as the article's
+  stance (the model does not attribute quotes to their speakers).
+- **Pronouns and descriptions** ("sang presiden", "negeri beruang merah") are not resolved to a
+  party unless listed as aliases; those mentions are simply not counted.
+- **Ambiguous short aliases**: "AS" matches only capitalised and not inside all-capitals text,
+  so a headline written in capitals loses its "AS" mentions.
+- **Domain**: document sentiment is trained on reviews and tweets (SmSA, NusaX); on hard news it
+  leans *neutral*/*negative* for conflict reporting.
+"""
+
+
+def render_model_card(version: str, metadata: dict) -> str:
+    """Markdown model card: data and licenses, figures, calibration, failure modes."""
+    tr = metadata.get("training", {})
+    sources = metadata.get("data_sources", {})
+    lines = [
+        f"# Sikap model `{version}`",
+        "",
+        "Two multinomial logistic-regression heads over engineered sparse features "
+        "(`service/engine/features.py`): a **target head** scoring the stance toward one mention "
+        "in its sentence (mention masked as `<t>`, other parties as `<o>`, side- and "
+        "distance-tagged context words, negation scope, Indonesian stems) and a **document head** "
+        "for overall sentiment. Probabilities are temperature-scaled on dev data.",
+        "",
+        "## Training data",
+        "",
+        "| dataset | license | rows used |",
+        "|---|---|---|",
+    ]
+    rows = {**tr.get("training_rows", {}).get("target", {})}
+    for k, v in tr.get("training_rows", {}).get("document", {}).items():
+        rows[k] = rows.get(k, 0) + v
+    for name, info in sources.items():
+        lines.append(f"| {name} ({info['citation']}) | {info['license']} | {rows.get(name, 0)} |")
+    dedup = tr.get("smsa_dedup", {})
+    lines += [
+        "",
+        "NusaX-Senti and IndoNLU SmSA are **CC BY-SA 4.0**; the model weights derived from them are "
+        "shared under the same terms. NewsMTSC is MIT. `sikap-id-targets` is written for the project "
+        "(see `training/data/GUIDELINE.md`).",
+        "",
+        f"SmSA rows dropped as duplicates of NusaX-ind valid/test (normalised text): "
+        f"train {dedup.get('train_dropped', '?')}, valid {dedup.get('valid_dropped', '?')}.",
+        "",
+        "## Evaluation (test sets, never used for training or tuning)",
+        "",
+    ]
+    if metadata.get("evaluation"):
+        lines.append(render_table(metadata["evaluation"], version))
+    th, dh = tr.get("target_head", {}), tr.get("document_head", {})
+    lines += [
+        "## Calibration and selection (dev data)",
+        "",
+        "| head | C | features | temperature | dev ECE before → after |",
+        "|---|---|---|---|---|",
+        f"| target | {th.get('C')} | {th.get('n_features')} | {th.get('temperature')} | "
+        f"{th.get('dev_ece_before_calibration')} → {th.get('dev_ece')} |",
+        f"| document | {dh.get('C')} | {dh.get('n_features')} | {dh.get('temperature')} | "
+        f"{dh.get('dev_ece_before_calibration')} → {dh.get('dev_ece')} |",
+        "",
+        f"Own Indonesian target dev set: macro-F1 {tr.get('own_id_dev', {}).get('macro_f1')} "
+        f"on {tr.get('own_id_dev', {}).get('n')} targets.",
+        "",
+        f"Training took {tr.get('train_seconds')} s with peak RSS {tr.get('peak_rss_mb')} MB.",
+        "",
+        _FAILURES,
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,241 @@
+"""Retrain Sikap's model from the shared datasets and write a versioned bundle.
+
+    python -m training.train [--data-dir ../shared/data] [--version V] [--promote]
+
+Features come from :func:`service.engine.scoring.extract`, the function the
+service calls, so there is no training/serving skew.  Hyper-parameters are chosen
+on dev/valid splits only; the test splits are touched once, by
+:mod:`training.evaluate`, after the model is fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import resource
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.pipeline import Pipeline
+
+from service.engine.bundle import CURRENT_FILE, save_bundle
+from service.engine.features import identity
+from service.engine.model import LABELS, LinearHead, StanceModel
+from service.engine.parties import PartyRegistry
+from service.engine.scoring import PartyRequest, extract
+
+from . import corpora
+from .corpora import DocExample, TargetExample
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0)
+OWN_WEIGHT = 2.0
+
+
+def target_rows(registry: PartyRegistry, examples: list[TargetExample]) -> list[list[str]]:
+    """Feature rows for labelled targets, through the serving engine."""
+    rows = []
+    for ex in examples:
+        req = PartyRequest(name="target", spans=[(ex.start, ex.end)])
+        rows.append(extract(registry, ex.text, parties=[req]).rows[0])
+    return rows
+
+
+def document_rows(registry: PartyRegistry, examples: list[DocExample]) -> list[list[str]]:
+    """Feature rows for labelled documents, through the serving engine."""
+    return [extract(registry, ex.text, parties=[]).doc_row for ex in examples]
+
+
+def make_pipeline(c: float, min_df: int = 2) -> Pipeline:
+    """The unit that is saved: vocabulary, tf-idf weighting, multinomial LR."""
+    return Pipeline(
+        [
+            ("vectorizer", CountVectorizer(analyzer=identity, min_df=min_df, lowercase=False)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ("classifier", LogisticRegression(C=c, max_iter=3000, class_weight="balanced")),
+        ]
+    )
+
+
+def macro_f1(y_true: list[str], y_pred: list[str]) -> float:
+    """Macro-averaged F1 over the three labels."""
+    return float(f1_score(y_true, y_pred, labels=list(LABELS), average="macro", zero_division=0))
+
+
+def fit_head(
+    name: str,
+    x_train: list[list[str]],
+    y_train: list[str],
+    w_train: np.ndarray,
+    x_dev: list[list[str]],
+    y_dev: list[str],
+) -> tuple[Pipeline, dict]:
+    """Pick C on dev, fit, then temperature-scale on dev; return pipeline and report."""
+    best: tuple[float, float, Pipeline] | None = None
+    scores = {}
+    for c in C_GRID:
+        pipe = make_pipeline(c).fit(x_train, y_train, classifier__sample_weight=w_train)
+        f1 = macro_f1(y_dev, list(pipe.predict(x_dev)))
+        scores[str(c)] = round(f1, 4)
+        print(f"  {name}: C={c:<4} dev macro-F1 {f1:.4f}", flush=True)
+        if best is None or f1 > best[0]:
+            best = (f1, c, pipe)
+    assert best is not None
+    _, c, pipe = best
+    n_features = len(pipe.named_steps["vectorizer"].vocabulary_)
+    # A one-word vocabulary means the analyzer saw strings, not feature lists.
+    assert n_features > 1000, f"{name}: suspicious vocabulary size {n_features}"
+    y_idx = np.array([LABELS.index(y) for y in y_dev])
+    logits = pipe.decision_function(x_dev)
+    ece_before = expected_calibration_error(_softmax(logits), y_idx)
+    t = minimize_scalar(lambda t: _nll(logits / t, y_idx), bounds=(0.2, 5.0), method="bounded").x
+    clf = pipe.named_steps["classifier"]
+    clf.coef_ = clf.coef_ / t
+    clf.intercept_ = clf.intercept_ / t
+    ece_after = expected_calibration_error(pipe.predict_proba(x_dev), y_idx)
+    report = {
+        "C": c,
+        "dev_macro_f1_by_C": scores,
+        "n_features": n_features,
+        "temperature": round(float(t), 4),
+        "dev_ece_before_calibration": round(ece_before, 4),
+        "dev_ece": round(ece_after, 4),
+    }
+    print(f"  {name}: chose C={c}, {n_features} features, T={t:.3f}, ECE {ece_before:.4f} -> {ece_after:.4f}")
+    return pipe, report
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _nll(logits: np.ndarray, y: np.ndarray) -> float:
+    p = _softmax(logits)
+    return float(-np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None)).mean())
+
+
+def expected_calibration_error(proba: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """ECE of the top-class probability, equal-width bins."""
+    conf = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in itertools.pairwise(edges):
+        sel = (conf > lo) & (conf <= hi)
+        if sel.any():
+            ece += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
+    return float(ece)
+
+
+def build(data_dir: Path, registry: PartyRegistry) -> tuple[dict, dict]:
+    """Fit both heads; return the bundle dict and the training report."""
+    t0 = time.time()
+    own_train = corpora.own_targets("train")
+    own_dev = corpora.own_targets("dev")
+    tgt_train = corpora.newsmtsc(data_dir, "train") + own_train
+    tgt_dev = corpora.newsmtsc(data_dir, "rw-dev") + corpora.newsmtsc(data_dir, "mt-dev") + own_dev
+
+    nusax_id_held = corpora.nusax(data_dir, "indonesian", "test") + corpora.nusax(data_dir, "indonesian", "valid")
+    smsa_train, smsa_dropped = corpora.dedupe_against(corpora.smsa(data_dir, "train"), nusax_id_held)
+    smsa_valid, smsa_valid_dropped = corpora.dedupe_against(corpora.smsa(data_dir, "valid"), nusax_id_held)
+    doc_train = (
+        corpora.nusax(data_dir, "indonesian", "train") + corpora.nusax(data_dir, "english", "train") + smsa_train
+    )
+    doc_dev = corpora.nusax(data_dir, "indonesian", "valid") + corpora.nusax(data_dir, "english", "valid") + smsa_valid
+    print(
+        f"data: {len(tgt_train)} target train ({len(own_train)} own), {len(tgt_dev)} target dev; "
+        f"{len(doc_train)} doc train, {len(doc_dev)} doc dev; SmSA rows dropped as NusaX duplicates: "
+        f"train {smsa_dropped}, valid {smsa_valid_dropped}",
+        flush=True,
+    )
+
+    x_tt = target_rows(registry, tgt_train)
+    x_td = target_rows(registry, tgt_dev)
+    w_tt = np.array([OWN_WEIGHT if e.source == "sikap-id-targets" else 1.0 for e in tgt_train])
+    x_dt = document_rows(registry, doc_train)
+    x_dd = document_rows(registry, doc_dev)
+    # NusaX is small and is the Indonesian/English benchmark; SmSA is large reviews.
+    w_dt = np.array([2.0 if e.source == "nusax-senti" else 1.0 for e in doc_train])
+    print(f"features extracted in {time.time() - t0:.1f}s", flush=True)
+
+    target, target_report = fit_head(
+        "target", x_tt, [e.label for e in tgt_train], w_tt, x_td, [e.label for e in tgt_dev]
+    )
+    document, doc_report = fit_head(
+        "document", x_dt, [e.label for e in doc_train], w_dt, x_dd, [e.label for e in doc_dev]
+    )
+    own_dev_pred = LinearHead(target).predict_proba(target_rows(registry, own_dev)).argmax(axis=1)
+    own_dev_f1 = macro_f1([e.label for e in own_dev], [LABELS[i] for i in own_dev_pred])
+    print(f"own Indonesian target dev macro-F1: {own_dev_f1:.4f} ({len(own_dev)} targets)")
+
+    report = {
+        "target_head": target_report,
+        "document_head": doc_report,
+        "own_id_dev": {"macro_f1": round(own_dev_f1, 4), "n": len(own_dev)},
+        "smsa_dedup": {"train_dropped": smsa_dropped, "valid_dropped": smsa_valid_dropped},
+        "training_rows": {
+            "target": dict(Counter(e.source for e in tgt_train)),
+            "document": dict(Counter(e.source for e in doc_train)),
+        },
+        "own_corpus_labels": dict(Counter(e.label for e in own_train + own_dev)),
+    }
+    return {"format": 1, "target": target, "document": document, "labels": list(LABELS)}, report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--data-dir", type=Path, default=None, help="shared datasets (default: $SIKAP_DATA_DIR or ../shared/data)"
+    )
+    ap.add_argument("--models-dir", type=Path, default=MODELS_DIR)
+    ap.add_argument("--version", default=None, help="bundle version (default: UTC timestamp)")
+    ap.add_argument("--promote", action="store_true", help="point models/CURRENT at the new bundle")
+    ap.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
+    args = ap.parse_args(argv)
+    data_dir = args.data_dir or corpora.default_data_dir()
+    if not (data_dir / "newsmtsc").is_dir():
+        print(f"error: shared datasets not found in {data_dir} (use --data-dir or SIKAP_DATA_DIR)", file=sys.stderr)
+        return 2
+    version = args.version or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    t0 = time.time()
+    registry = PartyRegistry.load()
+    bundle, report = build(data_dir, registry)
+    train_seconds = round(time.time() - t0, 1)
+    evaluation = {}
+    if not args.no_eval:
+        from .evaluate import evaluate_model
+
+        evaluation = evaluate_model(StanceModel(bundle, {"version": version}), registry, data_dir)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    metadata = {
+        "registry_version": registry.version,
+        "data_sources": corpora.SOURCES,
+        "training": {**report, "train_seconds": train_seconds, "peak_rss_mb": round(peak_mb, 1)},
+        "evaluation": evaluation,
+    }
+    from .model_card import render_model_card
+
+    path = save_bundle(bundle, args.models_dir, version, metadata, render_model_card(version, metadata))
+    size_mb = (path / "model.joblib").stat().st_size / 1e6
+    print(f"wrote {path} (model.joblib {size_mb:.1f} MB) in {time.time() - t0:.0f}s, peak RSS {peak_mb:.0f} MB")
+    if args.promote:
+        (args.models_dir / CURRENT_FILE).write_text(version + "\n", encoding="utf-8")
+        print(f"models/{CURRENT_FILE} -> {version}")
+    else:
+        print(f"serve it with SIKAP_MODEL_VERSION={version}, or rerun with --promote")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
