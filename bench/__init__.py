@@ -1,0 +1,1 @@
+"""Benchmarks of the real server (see bench/run.py)."""
