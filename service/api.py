@@ -71,7 +71,7 @@ def read_json() -> Any:
     if not raw:
         raise BadRequest("The request body is empty; send a JSON object.")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise BadRequest("The request body is not valid UTF-8.") from None
     except json.JSONDecodeError as exc:
@@ -80,6 +80,11 @@ def read_json() -> Any:
         raise BadRequest("Malformed JSON: nesting is too deep.") from None
     except ValueError as exc:  # e.g. integers with more digits than Python allows
         raise BadRequest(f"Malformed JSON: {str(exc)[:120]}") from None
+
+
+def _reject_constant(name: str) -> None:
+    """NaN and Infinity are not JSON (RFC 8259), and could not be echoed back as JSON."""
+    raise ValueError(f"{name} is not a valid JSON value")
 
 
 def validation_problem(exc: ValidationError, prefix: str = "") -> ValidationFailed:
@@ -189,7 +194,7 @@ def _echo_id(item: Any) -> str | int | None:
 
 
 @bp.get("/parties")
-@spec.validate(tags=["registry"], skip_validation=True)
+@spec.validate(resp=SpecResponse("HTTP_200", HTTP_401=Problem), tags=["registry"], skip_validation=True)
 def parties() -> Response:
     """The built-in party registry: names, aliases and members."""
     reg = state().registry
@@ -197,7 +202,7 @@ def parties() -> Response:
 
 
 @bp.get("/model")
-@spec.validate(tags=["model"], skip_validation=True)
+@spec.validate(resp=SpecResponse("HTTP_200", HTTP_401=Problem), tags=["model"], skip_validation=True)
 def model_info() -> Response:
     """Metadata of the served model bundle (version, data, figures, hashes)."""
     return json_response(state().model.metadata or {"version": state().model.version})

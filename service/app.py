@@ -13,6 +13,7 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
+from spectree import Response as SpecResponse
 
 from .api import bp as v1
 from .api import json_response
@@ -22,7 +23,9 @@ from .engine.parties import PartyRegistry
 from .engine.scoring import analyze_article
 from .errors import register_error_handlers
 from .metrics import Metrics
+from .openapi import document as openapi_document
 from .openapi import spec
+from .schemas import Status
 from .state import ServiceState
 
 _WARM_UP_TEXT = (
@@ -77,11 +80,13 @@ def _register_ops_routes(app: Flask, state: ServiceState) -> None:
     """Health, readiness, metrics and the OpenAPI document (no auth)."""
 
     @app.get("/healthz")
+    @spec.validate(resp=SpecResponse(HTTP_200=Status), tags=["ops"], skip_validation=True)
     def healthz() -> Response:
         """Liveness: the process answers."""
         return json_response({"status": "ok"})
 
     @app.get("/readyz")
+    @spec.validate(resp=SpecResponse(HTTP_200=Status, HTTP_503=Status), tags=["ops"], skip_validation=True)
     def readyz() -> Response:
         """Readiness: the model is loaded and warmed up."""
         if not state.ready:
@@ -89,6 +94,7 @@ def _register_ops_routes(app: Flask, state: ServiceState) -> None:
         return json_response({"status": "ready", "model": state.model.version})
 
     @app.get("/metrics")
+    @spec.validate(resp=SpecResponse("HTTP_200"), tags=["ops"], skip_validation=True)
     def metrics() -> Response:
         """Prometheus text exposition, aggregated across workers."""
         body, ctype = state.metrics.exposition()
@@ -97,7 +103,7 @@ def _register_ops_routes(app: Flask, state: ServiceState) -> None:
     @app.get("/openapi.json")
     def openapi() -> Response:
         """The OpenAPI 3 document generated from the request/response schemas."""
-        return json_response(spec.spec)
+        return json_response(openapi_document())
 
 
 def _register_request_hooks(app: Flask, state: ServiceState) -> None:

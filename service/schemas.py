@@ -7,6 +7,7 @@ with one ``errors`` list.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,6 +26,7 @@ MAX_PARTIES = 100
 MAX_ALIASES = 50
 MAX_SPANS = 1000
 MAX_NAME = 200
+MAX_METADATA_DEPTH = 32
 
 Label = Literal["negative", "neutral", "positive"]
 Score = Annotated[float, Field(ge=-1.0, le=1.0)]
@@ -35,6 +37,31 @@ def _no_surrogates(value: str) -> str:
     """Lone surrogates cannot be encoded as UTF-8; reject them up front."""
     if any("\ud800" <= c <= "\udfff" for c in value):
         raise ValueError("contains a lone UTF-16 surrogate (invalid Unicode)")
+    return value
+
+
+def _echoable(value: Any) -> Any:
+    """Metadata is echoed back: it must serialise as strict UTF-8 JSON.
+
+    Rejects lone surrogates (in keys or strings), NaN/Infinity (``1e999999``
+    parses to inf) and nesting deeper than ``MAX_METADATA_DEPTH``; walked
+    iteratively so no input can exhaust the stack.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_METADATA_DEPTH:
+            raise ValueError(f"nesting deeper than {MAX_METADATA_DEPTH} levels")
+        if isinstance(item, str):
+            _no_surrogates(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("contains a non-finite number (NaN or Infinity)")
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                _no_surrogates(str(k))
+                stack.append((v, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
     return value
 
 
@@ -85,6 +112,11 @@ class AnalyzeRequest(BaseModel):
         if isinstance(v, str):
             _no_surrogates(v)
         return v
+
+    @field_validator("metadata")
+    @classmethod
+    def _echoable_metadata(cls, v: Any) -> Any:
+        return _echoable(v)
 
     @field_validator("text")
     @classmethod
