@@ -8,6 +8,7 @@ with one ``errors`` list.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,11 +32,13 @@ MAX_METADATA_DEPTH = 32
 Label = Literal["negative", "neutral", "positive"]
 Score = Annotated[float, Field(ge=-1.0, le=1.0)]
 Prob = Annotated[float, Field(ge=0.0, le=1.0)]
+# One C-level scan: a generator over every character cost ~10 ms on a 200,000-char text.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _no_surrogates(value: str) -> str:
     """Lone surrogates cannot be encoded as UTF-8; reject them up front."""
-    if any("\ud800" <= c <= "\udfff" for c in value):
+    if _SURROGATE.search(value):
         raise ValueError("contains a lone UTF-16 surrogate (invalid Unicode)")
     return value
 

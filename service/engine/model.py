@@ -15,6 +15,7 @@ checks it against ``predict_proba`` on the shipped model.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain, repeat
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -44,29 +45,31 @@ class LinearHead:
         """Width of the fitted vocabulary."""
         return len(self.vocabulary)
 
+    def _counts(self, rows: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row index, column and count of every (row, known feature) pair, sorted by row then column.
+
+        One C-level ``map`` over all features of all rows and one ``np.unique``
+        instead of a Python loop per feature; unknown features are dropped, as
+        ``CountVectorizer.transform`` drops them.
+        """
+        nf = len(self.vocabulary)
+        flat = list(chain.from_iterable(rows))
+        cols = np.fromiter(map(self.vocabulary.get, flat, repeat(nf)), dtype=np.intp, count=len(flat))
+        rids = np.repeat(np.arange(len(rows), dtype=np.intp), [len(r) for r in rows])
+        known = cols < nf
+        keys, counts = np.unique(rids[known] * nf + cols[known], return_counts=True)
+        rid, col = np.divmod(keys, nf)
+        return rid, col, counts.astype(np.float64)
+
     def predict_proba(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
         """Class probabilities (negative, neutral, positive) for feature lists."""
         n = len(rows)
         if n == 0:
             return np.zeros((0, 3))
-        vocab = self.vocabulary
-        row_ids: list[int] = []
-        cols: list[int] = []
-        counts: list[int] = []
-        for r, feats in enumerate(rows):
-            c: dict[int, int] = {}
-            for f in feats:
-                j = vocab.get(f)
-                if j is not None:
-                    c[j] = c.get(j, 0) + 1
-            row_ids.extend([r] * len(c))
-            cols.extend(c.keys())
-            counts.extend(c.values())
+        rid, col, counts = self._counts(rows)
         logits = np.tile(self.intercept, (n, 1))
-        if cols:
-            rid = np.asarray(row_ids, dtype=np.intp)
-            col = np.asarray(cols, dtype=np.intp)
-            w = (np.log(np.asarray(counts, dtype=np.float64)) + 1.0) * self.idf[col]
+        if col.size:
+            w = (np.log(counts) + 1.0) * self.idf[col]
             norm = np.sqrt(np.bincount(rid, weights=w * w, minlength=n))
             norm[norm == 0] = 1.0
             contrib = self.coef[col] * w[:, None]
