@@ -37,6 +37,10 @@ MAX_EVIDENCE = 5
 # counted): keeps a 200k-character article linear and bounded in time.
 MAX_SCORED_PER_PARTY = 200
 _CONTEXT_CHARS = 300
+# A "sentence" with more context than this around its mention is a page scraped
+# without punctuation (or one token repeated): a window around the mention is
+# used instead, so features, evidence and time stay bounded.
+MAX_CONTEXT_CHARS = 2000
 
 
 @dataclass(slots=True)
@@ -73,21 +77,21 @@ class _Doc:
         self.masked = mask_chrome(raw)
         self.sentences = split_sentences(self.masked)
         self.starts = [s.start for s in self.sentences]
+        self.ends = [s.end for s in self.sentences]
         self.tokens = tokens(self.masked)
 
     def context(self, start: int, end: int) -> tuple[int, int]:
-        """The sentence(s) covering ``[start, end)``, or a window if none does."""
+        """The sentence(s) covering ``[start, end)``; a window if none does or they are huge."""
+        lo, hi = 0, len(self.raw)
         i = bisect.bisect_right(self.starts, start) - 1
         if i >= 0:
             s: Sentence = self.sentences[i]
-            if s.start <= start and end <= s.end:
-                return s.start, s.end
-            j = i
-            while j + 1 < len(self.sentences) and self.sentences[j].end < end:
-                j += 1
-            if self.sentences[j].end >= end and s.start <= start:
-                return s.start, self.sentences[j].end
-        return max(0, start - _CONTEXT_CHARS), min(len(self.raw), end + _CONTEXT_CHARS)
+            j = bisect.bisect_left(self.ends, end, lo=i)  # first sentence ending at or after ``end``
+            if j < len(self.sentences):
+                lo, hi = s.start, self.sentences[j].end
+                if hi - lo - (end - start) <= MAX_CONTEXT_CHARS:
+                    return lo, hi
+        return max(lo, start - _CONTEXT_CHARS), min(hi, end + _CONTEXT_CHARS)
 
 
 def _find_mentions(
@@ -149,13 +153,18 @@ def extract(
     body = _Doc(text)
     head = _Doc(title or "")
     scored: dict[str, list[_Scored]] = {}
-    # Spans of every party mention per analysed string, sorted, for <o> masking.
-    spans: dict[bool, list[tuple[int, int, str]]] = {}
+    # Distinct spans of every party mention per analysed string, sorted, with the
+    # parties mentioned there, for <o> masking (one entry per span, however many
+    # parties share it: 100 custom parties on the same spans stay linear).
+    spans: dict[bool, list[tuple[int, int, frozenset[str]]]] = {}
     for doc, in_title in ((head, True), (body, False)):
         mentions, builtin = _find_mentions(doc, registry, parties, with_spans=not in_title)
         for m in mentions:
             scored.setdefault(m.party, []).append(_Scored(m, in_title, doc.context(m.start, m.end)))
-        spans[in_title] = sorted({(m.start, m.end, m.party) for m in (*mentions, *builtin)})
+        owners: dict[tuple[int, int], set[str]] = {}
+        for m in (*mentions, *builtin):
+            owners.setdefault((m.start, m.end), set()).add(m.party)
+        spans[in_title] = sorted((s, e, frozenset(who)) for (s, e), who in owners.items())
     starts = {flag: [s[0] for s in v] for flag, v in spans.items()}
     counts = {name: len(items) for name, items in scored.items()}
 
@@ -171,7 +180,9 @@ def extract(
             lo = bisect.bisect_left(starts[flag], cs)
             hi = bisect.bisect_left(starts[flag], ce)
             others = [
-                (s, e) for s, e, other in spans[flag][lo:hi] if other != name and e <= ce and (e <= ms or s >= me)
+                (s, e)
+                for s, e, who in spans[flag][lo:hi]
+                if (len(who) > 1 or name not in who) and e <= ce and (e <= ms or s >= me)
             ]
             rows.append(mention_features(doc.masked, cs, ce, (ms, me), others))
             batch.append(it)

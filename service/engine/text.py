@@ -43,15 +43,19 @@ _CHROME_INLINE = [
     r"Follow\s+(?:WA|WhatsApp)\s+Channel[^\n]*?(?=(?:\s{2,}|\n|$))",
     r"\b\d{1,3}\s+(?:detik|menit|jam|hari)\s+yang\s+lalu\b",
 ]
+# Leading bullets/punctuation stay on their own line ([^\w\n], not \W): \W also
+# matches newlines, which made every one of 200k blank lines scan to the end.
 CHROME_LINE_RE = re.compile(
-    r"^[ \t\W]*(?:" + "|".join(_CHROME_LINE) + r")[ \t]*$",
+    r"^[^\w\n]*(?:" + "|".join(_CHROME_LINE) + r")[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 CHROME_INLINE_RE = re.compile("|".join(_CHROME_INLINE))
 
 # Sentence ends: . ! ? … (optionally followed by closing quotes/brackets), then
 # whitespace; or one or more newlines.  Abbreviations are protected below.
-_SENT_END_RE = re.compile(r"(?:[.!?…]+[\"'”’)\]]*(?=\s)|\n+)")
+# The lookbehind and possessive quantifiers keep a run of 200k dots linear
+# (a match is only tried at the start of a run, and never backtracks).
+_SENT_END_RE = re.compile(r"(?:(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=\s)|\n+)")
 _ABBREV = frozenset(
     "a.s u.s u.k u.n dr mr mrs ms prof jr sr st no vs sen rep gen gov lt col capt "
     "jend brigjen mayjen letjen kol h hj ir drs dll dsb tsb yth sdr bpk p.m a.m "

@@ -44,7 +44,7 @@ def test_every_operation_is_fuzzed(schema):
     assert documented >= OPERATIONS, documented
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(150, method="thread")
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 def test_fuzz_every_operation(schema, mode):
     fuzzed = 0
