@@ -198,6 +198,27 @@ def server_pids(master: int) -> list[int]:
     return pids
 
 
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) of the server so far: master, live workers, and reaped workers.
+
+    Workers recycled by ``max_requests`` during a run are counted through the
+    master's ``cutime``/``cstime``, so a delta over a run is the server's whole cost.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: int) -> list[int]:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return [int(x) for x in stat[stat.rindex(")") + 2 :].split()[11:15]]  # utime stime cutime cstime
+
+    total = sum(fields(master))
+    for pid in server_pids(master)[1:]:
+        try:
+            total += sum(fields(pid)[:2])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / tick
+
+
 def pss_mb(pid: int) -> float:
     """Proportional set size of one process, in MB (from /proc/PID/smaps_rollup)."""
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -210,9 +231,20 @@ def pss_mb(pid: int) -> float:
 
 
 def wrk(
-    url: str, body_path: Path | None, duration: float, connections: int = 8, threads: int = 1, timeout_s: int = 10
+    url: str,
+    body_path: Path | None,
+    duration: float,
+    connections: int = 8,
+    threads: int = 1,
+    timeout_s: int = 10,
+    master: int | None = None,
 ) -> dict:
-    """One bounded wrk run; returns its summary (requests, req/s, latency percentiles in ms, errors)."""
+    """One bounded wrk run; returns its summary (requests, req/s, latency percentiles in ms, errors).
+
+    With ``master``, also the server's CPU milliseconds per request: unlike req/s it
+    hardly moves when other processes compete for the machine.
+    """
+    cpu0 = server_cpu_seconds(master) if master else 0.0
     env = dict(os.environ)
     env["BENCH_BODY"] = str(body_path) if body_path else ""
     cmd = [
@@ -231,7 +263,9 @@ def wrk(
         raise RuntimeError(f"wrk printed no summary:\n{out.stdout}\n{out.stderr}")
     raw = json.loads(line[len("BENCH_JSON ") :])
     secs = raw["duration_us"] / 1e6
+    cpu = server_cpu_seconds(master) - cpu0 if master else None
     return {
+        "server_cpu_ms_per_req": round(cpu * 1000 / raw["requests"], 3) if cpu and raw["requests"] else None,
         "requests": raw["requests"],
         "rps": round(raw["requests"] / secs, 1),
         "p50_ms": round(raw["p50_us"] / 1000, 2),
@@ -321,10 +355,15 @@ def run(args: argparse.Namespace) -> dict:
 
             warm = min(2.0, args.duration)
             wrk(srv.url + "/v1/analyze", typical_path, warm)  # warm-up, not recorded
-            results["healthz"] = wrk(srv.url + "/healthz", None, args.duration)
-            results["analyze"] = wrk(srv.url + "/v1/analyze", typical_path, args.duration)
+            pid = srv.proc.pid
+            results["healthz"] = wrk(srv.url + "/healthz", None, args.duration, master=pid)
+            results["analyze"] = wrk(srv.url + "/v1/analyze", typical_path, args.duration, master=pid)
             results["ratio"] = round(results["analyze"]["rps"] / results["healthz"]["rps"], 3)
-            batch = wrk(srv.url + "/v1/analyze/batch", batch_path, args.duration, connections=WORKERS, timeout_s=60)
+            h_cpu, a_cpu = results["healthz"]["server_cpu_ms_per_req"], results["analyze"]["server_cpu_ms_per_req"]
+            results["cpu_ratio"] = round(h_cpu / a_cpu, 3) if h_cpu and a_cpu else None
+            batch = wrk(
+                srv.url + "/v1/analyze/batch", batch_path, args.duration, connections=WORKERS, timeout_s=60, master=pid
+            )
             batch["articles_per_s"] = round(batch["rps"] * BATCH_SIZE, 1)
             results["batch"] = batch
 
@@ -360,6 +399,10 @@ def check_targets(r: dict) -> dict:
     }
 
 
+def _ms(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f} ms"
+
+
 def _mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
@@ -379,6 +422,13 @@ def render_table(r: dict) -> str:
             f"non-2xx {a['non_2xx']} {_mark(t['no_non_2xx'])}",
         ),
         ("analyze / healthz", f"{r['ratio']:.2f}", f"{_mark(t['ratio>=0.33'])} (≥ 0.33)"),
+        (
+            "server CPU per request: healthz / analyze",
+            f"{_ms(h.get('server_cpu_ms_per_req'))} / {_ms(a.get('server_cpu_ms_per_req'))}",
+            f"CPU ratio {r['cpu_ratio']:.2f}: the throughput ratio without other load on the machine"
+            if r.get("cpu_ratio")
+            else "",
+        ),
         (
             f"`POST /v1/analyze/batch`, {r['settings']['batch_size']} articles per request",
             f"{b['articles_per_s']:,.0f} articles/s",

@@ -65,8 +65,22 @@ def _round(x: float) -> float:
     return round(float(x), 4)
 
 
-def _label_score(p: np.ndarray) -> tuple[str, float]:
-    return LABELS[int(np.argmax(p))], _round(p[2] - p[0])
+def _label_score(p: Sequence[float]) -> tuple[str, float]:
+    """Most probable label (the first on a tie, as ``np.argmax``) and P(positive) - P(negative)."""
+    p0, p1, p2 = (float(x) for x in p)
+    i = 0 if p0 >= p1 and p0 >= p2 else (1 if p1 >= p2 else 2)
+    return LABELS[i], _round(p2 - p0)
+
+
+def _mean_rows(rows: list[list[float]]) -> list[float]:
+    """Column means of 3-wide rows, summed in row order like ``np.mean(rows, axis=0)`` (same floats)."""
+    a, b, c = rows[0]
+    for x, y, z in rows[1:]:
+        a += x
+        b += y
+        c += z
+    k = len(rows)
+    return [a / k, b / k, c / k]
 
 
 class _Doc:
@@ -259,17 +273,17 @@ def _party_result(name: str, items: list[_Scored], n_mentions: int, body: _Doc) 
     n_eff = float(weights.sum())
     confidence = float(mean.max()) * (1.0 - 0.5**n_eff)
 
-    by_sentence: dict[tuple[int, int], list[np.ndarray]] = {}
+    # Plain floats from here on: numpy's per-call overhead dominated at 3 columns.
+    by_sentence: dict[tuple[int, int], list[list[float]]] = {}
     members: dict[str, list[float]] = {}
-    for it in items:
+    for it, p in zip(items, probs.tolist(), strict=True):
         if not it.in_title:
-            by_sentence.setdefault(it.context, []).append(it.probs)
+            by_sentence.setdefault(it.context, []).append(p)
         if it.mention.member:
-            members.setdefault(it.mention.member, []).append(float(it.probs[2] - it.probs[0]))
+            members.setdefault(it.mention.member, []).append(p[2] - p[0])
     evidence = []
     for (s, e), ps in by_sentence.items():
-        p = np.mean(ps, axis=0)
-        lab, sc = _label_score(p)
+        lab, sc = _label_score(_mean_rows(ps))
         evidence.append({"start": s, "end": e, "text": body.raw[s:e], "label": lab, "score": sc})
     evidence.sort(key=lambda ev: (-abs(ev["score"]), ev["start"]))
     in_title = sum(1 for it in items if it.in_title)

@@ -20,9 +20,24 @@ def _fake() -> dict:
             "typical_body_bytes": 2500,
             "batch_size": 64,
         },
-        "healthz": {"rps": 3000.0, "p50_ms": 2.0, "p99_ms": 5.0, "non_2xx": 0, "socket_errors": 0},
-        "analyze": {"rps": 1200.0, "p50_ms": 6.0, "p99_ms": 20.0, "non_2xx": 0, "socket_errors": 0},
+        "healthz": {
+            "server_cpu_ms_per_req": 0.3,
+            "rps": 3000.0,
+            "p50_ms": 2.0,
+            "p99_ms": 5.0,
+            "non_2xx": 0,
+            "socket_errors": 0,
+        },
+        "analyze": {
+            "server_cpu_ms_per_req": 0.6,
+            "rps": 1200.0,
+            "p50_ms": 6.0,
+            "p99_ms": 20.0,
+            "non_2xx": 0,
+            "socket_errors": 0,
+        },
         "ratio": 0.4,
+        "cpu_ratio": 0.5,
         "batch": {"rps": 10.0, "articles_per_s": 640.0, "p50_ms": 190.0, "non_2xx": 0, "connections": 2},
         "long": {
             "100000": {"chars": 99996, "median_ms": 50.0, "max_ms": 60.0},
@@ -44,6 +59,7 @@ def test_targets_and_table():
     assert table.startswith("| measure | value | notes |")
     assert "1,200 req/s" in table and "0.40" in table and "640 articles/s" in table
     assert "✗" not in table
+    assert "0.30 ms / 0.60 ms" in table and "CPU ratio 0.50" in table
     r["analyze"]["p99_ms"] = 80.0
     assert not run.check_targets(r)["p99<=50ms"]
 
