@@ -69,6 +69,8 @@ def verify_bundle(path: Path) -> dict:
         metadata = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BundleError(f"{meta_path} is not valid JSON: {exc}") from None
+    if not isinstance(metadata, dict):
+        raise BundleError(f"{meta_path} is not a JSON object")
     files = metadata.get("files")
     if not isinstance(files, dict) or MODEL_FILE not in files:
         raise BundleError(f"{meta_path} does not list the sha256 of {MODEL_FILE}")
@@ -82,6 +84,10 @@ def verify_bundle(path: Path) -> dict:
                 f"{fpath} sha256 {actual[:12]}… does not match {METADATA_FILE} "
                 f"({str(expected)[:12]}…): the file was altered or truncated"
             )
+    # Nothing may sit beside the listed files: a bundle is exactly what training wrote.
+    unlisted = sorted(p.name for p in path.iterdir() if p.name != METADATA_FILE and p.name not in files)
+    if unlisted:
+        raise BundleError(f"{path} holds files not listed in {METADATA_FILE}: {', '.join(unlisted[:5])}")
     trained_with = metadata.get("sklearn_version")
     if trained_with != sklearn.__version__:
         raise BundleError(
