@@ -46,7 +46,12 @@ def tiny_bundle_dir(tmp_path_factory: pytest.TempPathFactory, registry: PartyReg
     targets, docs = _tiny_examples()
     target = make_pipeline(1.0, min_df=1).fit(target_rows(registry, targets), [e.label for e in targets])
     document = make_pipeline(1.0, min_df=1).fit(document_rows(registry, docs), [e.label for e in docs])
-    bundle = {"format": 1, "target": target, "document": document, "labels": ["negative", "neutral", "positive"]}
+    bundle = {
+        "format": 2,
+        "target": target,
+        "document": {"id": document, "en": document},
+        "labels": ["negative", "neutral", "positive"],
+    }
     models = tmp_path_factory.mktemp("models")
     save_bundle(bundle, models, "tiny-1", {"evaluation": {}}, "# tiny test model\n")
     (models / "CURRENT").write_text("tiny-1\n")

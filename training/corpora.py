@@ -62,8 +62,12 @@ def normalise_text(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
 
-def newsmtsc(data_dir: Path, split: str) -> list[TargetExample]:
-    """NewsMTSC targets: ``train``, or ``rw-dev``/``rw-test``/``mt-dev``/``mt-test``."""
+def newsmtsc(data_dir: Path, split: str, coreferences: bool = False) -> list[TargetExample]:
+    """NewsMTSC targets: ``train``, or ``rw-dev``/``rw-test``/``mt-dev``/``mt-test``.
+
+    With ``coreferences``, each annotated further mention of a target ("she",
+    "the president") becomes an extra example with the target's label.
+    """
     base = data_dir / "newsmtsc"
     if split == "train":
         path = base / "train.jsonl"
@@ -76,7 +80,11 @@ def newsmtsc(data_dir: Path, split: str) -> list[TargetExample]:
             row = json.loads(line)
             text = row["sentence_normalized"]
             for t in row["targets"]:
-                out.append(TargetExample(text, t["from"], t["to"], POLARITY[t["polarity"]], "newsmtsc"))
+                label = POLARITY[t["polarity"]]
+                out.append(TargetExample(text, t["from"], t["to"], label, "newsmtsc"))
+                if coreferences:
+                    for fm in t.get("further_mentions", []):
+                        out.append(TargetExample(text, fm["from"], fm["to"], label, "newsmtsc-coref"))
     return out
 
 

@@ -29,11 +29,18 @@ def render_model_card(version: str, metadata: dict) -> str:
     lines = [
         f"# Sikap model `{version}`",
         "",
-        "Two multinomial logistic-regression heads over engineered sparse features "
-        "(`service/engine/features.py`): a **target head** scoring the stance toward one mention "
-        "in its sentence (mention masked as `<t>`, other parties as `<o>`, side- and "
-        "distance-tagged context words, negation scope, Indonesian stems) and a **document head** "
-        "for overall sentiment. Probabilities are temperature-scaled on dev data.",
+        "Linear models over engineered sparse features (`service/engine/features.py`).",
+        "",
+        "- **Target head** (stance toward one mention, both languages): the mean of a multinomial "
+        "logistic regression and an NB-LR (naive-Bayes log-count-ratio scaled one-vs-rest LR), "
+        "temperature-calibrated on dev data. Features: the sentence with the mention masked as `<t>`, "
+        "distance-binned left/right words, the target's clause, neighbours, position (subject proxy), "
+        "quotes, other parties' sides, negation scope, Indonesian stems, and lexicon hits by side "
+        "and distance.",
+        "- **Document heads** (overall sentiment), one per language (`id`, `en`): multinomial "
+        "logistic regression on negation-marked unigrams, bigrams, stems and lexicon counts.",
+        "- **Lexicons**: VADER (`vader_lexicon.txt`, MIT, from the vaderSentiment wheel) and "
+        "`service/engine/data/lexicon_id.tsv`, an Indonesian news lexicon written for Sikap.",
         "",
         "## Training data",
         "",
@@ -60,7 +67,7 @@ def render_model_card(version: str, metadata: dict) -> str:
     ]
     if metadata.get("evaluation"):
         lines.append(render_table(metadata["evaluation"], version))
-    th, dh = tr.get("target_head", {}), tr.get("document_head", {})
+    th = tr.get("target_head", {})
     lines += [
         "## Calibration and selection (dev data)",
         "",
@@ -68,8 +75,11 @@ def render_model_card(version: str, metadata: dict) -> str:
         "|---|---|---|---|---|",
         f"| target | {th.get('C')} | {th.get('n_features')} | {th.get('temperature')} | "
         f"{th.get('dev_ece_before_calibration')} → {th.get('dev_ece')} |",
-        f"| document | {dh.get('C')} | {dh.get('n_features')} | {dh.get('temperature')} | "
-        f"{dh.get('dev_ece_before_calibration')} → {dh.get('dev_ece')} |",
+        *(
+            f"| document ({lang}) | {dh.get('C')} | {dh.get('n_features')} | {dh.get('temperature')} | "
+            f"{dh.get('dev_ece_before_calibration')} → {dh.get('dev_ece')} |"
+            for lang, dh in tr.get("document_heads", {}).items()
+        ),
         "",
         f"Own Indonesian target dev set: macro-F1 {tr.get('own_id_dev', {}).get('macro_f1')} "
         f"on {tr.get('own_id_dev', {}).get('n')} targets.",

@@ -7,12 +7,17 @@ Every training example and every served request goes through
 column indices.  Keeping this pure Python and string-based keeps training and
 serving identical and lets the scorer skip scikit-learn's per-call overhead.
 
-Target awareness: the target's tokens become one ``<t>`` token and other
-parties' mentions become ``<o>``, so the model learns "X criticised <t>" rather
-than "Russia is bad".  Words near the target get extra, side- and
-distance-tagged copies; words in a negation scope are marked; Indonesian
-affixes are handled by a light stemmer so "mengecam", "dikecam" and "kecaman"
-share a feature.
+Target awareness: the target's tokens become one ``<t>`` token, so the model
+learns "X criticised <t>" rather than "Russia is bad"; other parties' mentions
+add side features (``o:L``/``o:R``).  Around the target: distance-binned left/right words, the
+target's clause, its neighbours, its position (sentence start ~ subject), whether
+it sits inside a quote, and sentiment-lexicon hits by side and distance.
+Negation scope is marked (``NOT_`` prefix until punctuation) and flips lexicon
+polarity.  Indonesian affixes are handled by a light stemmer so "mengecam",
+"dikecam" and "kecaman" share a feature.
+
+Lexicons (see :mod:`service.engine.lexicon`): VADER's English lexicon (MIT,
+shipped in the vaderSentiment wheel) and Sikap's own Indonesian news lexicon.
 """
 
 from __future__ import annotations
@@ -20,25 +25,32 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# Words, or single punctuation marks (which end negation scopes and mark quotes).
-FEATURE_TOKEN_RE = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
+from .lexicon import polarity
+
+# Words (with inner apostrophes: "don't", "Putin's"), or single punctuation marks.
+FEATURE_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]", re.UNICODE)
 
 NEGATORS = frozenset(
-    "tidak tak bukan belum jangan tanpa enggan gagal menolak tolak nggak gak "
-    "not no never without nor cannot cant dont doesnt didnt wont isnt arent wasnt "
-    "werent hasnt havent hadnt shouldnt wouldnt couldnt n't".split()
+    "tidak tak bukan belum jangan tanpa enggak nggak gak tdk blm ngga engga kagak ndak "
+    "not no never without nobody nothing none neither nor cannot hardly".split()
 )
-_SCOPE_END = frozenset('.,;:!?()[]"“”')
+_SCOPE_END = frozenset('.,;:!?()[]"“”—–-')
+_CLAUSE_BREAK = frozenset(".,;:!?()[]\"“”—–") | {
+    "but", "while", "although", "though", "whereas", "tetapi", "tapi", "namun", "sedangkan", "sementara",
+}  # fmt: skip
 _QUOTES = frozenset('"“”')
+_SUBJ_SKIP = frozenset(
+    "the a an president former sen rep mr ms mrs gov but and dr then presiden menteri menlu pm "
+    "perdana mantan juru bicara pemerintah delegasi pihak".split()
+)
 # Machine-paraphrasing artefacts seen in scraped Indonesian news.
 _PARAPHRASE = {"nan": "yang", "hukuman": "sanksi", "bangsa": "negara"}
 _PREFIXES = ("memper", "meng", "meny", "mem", "men", "me", "di", "ber", "ter", "per", "ke", "se")
 _SUFFIXES = ("kannya", "annya", "nya", "kan", "lah", "kah", "an", "i")
 
 TARGET = "<t>"
-OTHER = "<o>"
-NEAR = 3
-FAR = 8
+WINDOW = 10
+LEX_WINDOW = 5
 
 
 def normalise(token: str) -> str:
@@ -50,7 +62,7 @@ def normalise(token: str) -> str:
 
 
 def stem(word: str) -> str:
-    """Strip one Indonesian prefix and one suffix, keeping a stem of >= 4 letters.
+    """Strip one Indonesian suffix and one prefix, keeping a stem of >= 4 letters.
 
     Deliberately crude: it only needs to make inflected forms share a feature,
     and English words are left long enough not to be damaged much.
@@ -90,37 +102,47 @@ def _tokens(text: str, start: int, end: int, masks: Sequence[tuple[int, int, str
     return out, target_at
 
 
-def _negation_flags(toks: list[str]) -> list[bool]:
+def _negation(toks: list[str]) -> list[bool]:
     """True for tokens inside a negation scope (after a negator, until punctuation)."""
     flags = [False] * len(toks)
-    active = 0
+    on = False
     for i, t in enumerate(toks):
         if t in _SCOPE_END:
-            active = 0
-        elif t in NEGATORS:
-            active = 4
-        elif active:
+            on = False
+        elif on:
             flags[i] = True
-            active -= 1
+        if t in NEGATORS or t.endswith("n't"):
+            on = True
     return flags
 
 
-def _bag(toks: list[str], neg: list[bool], out: list[str]) -> None:
-    """Unigram, stem, negation and bigram features of a token sequence."""
-    prev = "<s>"
-    for t, n in zip(toks, neg, strict=True):
-        if len(t) == 1 and not t.isalnum():
-            prev = t
-            continue
-        out.append("w:" + t)
+def _dbin(d: int) -> str:
+    """Distance bin: 1, 2, 3, 4-6, 7-10, far."""
+    return str(d) if d <= 3 else ("4" if d <= 6 else ("7" if d <= 10 else "f"))
+
+
+def _bag(toks: list[str], neg: list[bool], out: list[str]) -> list[str]:
+    """Unigrams (negation-marked), stems and bigrams; returns the marked tokens."""
+    wt = ["NOT_" + t if n else t for t, n in zip(toks, neg, strict=True)]
+    for t, w in zip(toks, wt, strict=True):
+        out.append("w:" + w)
         if len(t) >= 6:
             st = stem(t)
             if st != t:
                 out.append("s:" + st)
-        if n:
-            out.append("n:" + t)
-        out.append("b:" + prev + " " + t)
-        prev = t
+    for i in range(len(toks) - 1):
+        out.append("b:" + toks[i] + "_" + toks[i + 1])
+    return wt
+
+
+def _lexicon_hits(toks: list[str], neg: list[bool]) -> list[tuple[int, float]]:
+    """(index, signed valence) of lexicon words, polarity flipped under negation."""
+    hits = []
+    for i, t in enumerate(toks):
+        v = polarity(t)
+        if v:
+            hits.append((i, -v if neg[i] else v))
+    return hits
 
 
 def mention_features(
@@ -143,44 +165,82 @@ def mention_features(
     others:
         Spans of other parties' mentions in the context (masked as ``<o>``).
     """
-    masks = [(target[0], target[1], TARGET)]
-    masks += [(s, e, OTHER) for s, e in others if e <= target[0] or s >= target[1]]
-    masks.sort()
-    toks, at = _tokens(text, start, end, masks)
-    neg = _negation_flags(toks)
+    toks, ti = _tokens(text, start, end, [(target[0], target[1], TARGET)])
+    neg = _negation(toks)
     out: list[str] = []
-    _bag(toks, neg, out)
-    if at < 0:
+    wt = _bag(toks, neg, out)
+    if ti < 0:
         return out
+    ap = out.append
     n = len(toks)
-    in_quote = sum(1 for t in toks[:at] if t in _QUOTES) % 2 == 1
-    out.append("pos:first" if at == 0 else ("pos:early" if at <= 3 else "pos:late"))
-    if in_quote:
-        out.append("q:in")
-    if OTHER in toks:
-        out.append("o:" + ("before" if OTHER in toks[:at] else "after"))
-    for side, rng in (("L", range(at - 1, max(-1, at - FAR - 1), -1)), ("R", range(at + 1, min(n, at + FAR + 1)))):
-        for dist, i in enumerate(rng, 1):
-            t = toks[i]
-            tag = side + ("n:" if dist <= NEAR else "f:")
-            if neg[i]:
-                out.append(tag + "~" + t)
-            else:
-                out.append(tag + t)
-            if len(t) >= 6:
-                out.append(tag + "s:" + stem(t))
-    if at + 1 < n:
-        out.append("Rb:" + toks[at + 1] + (" " + toks[at + 2] if at + 2 < n else ""))
-    if at > 0:
-        out.append("Lb:" + (toks[at - 2] + " " if at > 1 else "") + toks[at - 1])
+    for i in range(max(0, ti - WINDOW), ti):
+        ap("L" + _dbin(ti - i) + ":" + wt[i])
+    for i in range(ti + 1, min(n, ti + 1 + WINDOW)):
+        ap("R" + _dbin(i - ti) + ":" + wt[i])
+    for i in range(ti):
+        ap("L:" + wt[i])
+    for i in range(ti + 1, n):
+        ap("R:" + wt[i])
+    # The target's clause.
+    s = ti
+    while s > 0 and toks[s - 1] not in _CLAUSE_BREAK:
+        s -= 1
+    e = ti + 1
+    while e < n and toks[e] not in _CLAUSE_BREAK:
+        e += 1
+    for i in range(s, e):
+        if i != ti:
+            ap("C:" + wt[i])
+    for i in range(s, e - 1):
+        ap("Cb:" + toks[i] + "_" + toks[i + 1])
+    ap("TL2:" + ("_".join(toks[max(0, ti - 2) : ti]) or "^"))
+    ap("TR2:" + ("_".join(toks[ti + 1 : ti + 3]) or "$"))
+    # Position: first content word of the sentence is usually the subject.
+    k = 0
+    while k < ti and toks[k] in _SUBJ_SKIP:
+        k += 1
+    subject = k == ti
+    ap("tp:start" if subject else "tp:notstart")
+    ap("tp:q" + str(4 * ti // max(n, 1)))
+    if sum(1 for t in toks[:ti] if t in _QUOTES) % 2 == 1:
+        ap("tp:inquote")
+    if any(t in _QUOTES for t in toks):
+        ap("tp:hasquote")
+    # Other parties keep their words (masking them cost accuracy on dev data);
+    # their presence and side are features of their own.
+    for s_, e_ in others:
+        if e_ <= target[0]:
+            ap("o:L")
+        elif s_ >= target[1]:
+            ap("o:R")
+    role = "S" if subject else "O"
+    for j, v in _lexicon_hits(toks, neg):
+        sg = "pos" if v > 0 else "neg"
+        ap("lex:" + sg)
+        if abs(v) >= 2:
+            ap("lex:" + sg + "2")
+        side = "L" if j < ti else "R"
+        d = abs(j - ti)
+        if d <= LEX_WINDOW:
+            ap("lex" + side + ":" + sg)
+            ap("lexW" + _dbin(d) + ":" + sg)
+        ap("X" + role + side + ":" + sg)
+        if d <= 3:
+            ap("X" + role + "near:" + sg)
     return out
 
 
 def document_features(text: str, start: int = 0, end: int | None = None) -> list[str]:
     """Features of the overall sentiment of ``text[start:end]``."""
     toks, _ = _tokens(text, start, len(text) if end is None else end, ())
+    neg = _negation(toks)
     out: list[str] = []
-    _bag(toks, _negation_flags(toks), out)
+    _bag(toks, neg, out)
+    for _, v in _lexicon_hits(toks, neg):
+        sg = "pos" if v > 0 else "neg"
+        out.append("lex:" + sg)
+        if abs(v) >= 2:
+            out.append("lex:" + sg + "2")
     return out
 
 

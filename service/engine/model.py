@@ -1,8 +1,9 @@
 """The stance model: two fitted scikit-learn pipelines and a fast scorer for them.
 
-A bundle holds two ``Pipeline(CountVectorizer(analyzer=identity),
-TfidfTransformer, LogisticRegression)`` objects: ``target`` classifies the
-stance toward one mention, ``document`` the article's overall sentiment.
+A bundle holds ``Pipeline(CountVectorizer(analyzer=identity), TfidfTransformer,
+LogisticRegression)`` objects: ``target`` classifies the stance toward one
+mention (both languages), ``document`` maps a language ("id", "en") to the head
+for the article's overall sentiment in that language.
 
 Serving does not call ``Pipeline.predict_proba``: it costs about a millisecond
 per call whatever the row count, more than the rest of a request.  ``LinearHead``
@@ -19,6 +20,8 @@ from itertools import chain, repeat
 
 import numpy as np
 from sklearn.pipeline import Pipeline
+
+from .nblr import NBLogisticRegression
 
 LABELS = ("negative", "neutral", "positive")
 
@@ -37,7 +40,10 @@ class LinearHead:
         self.pipeline = pipeline
         self.vocabulary: dict[str, int] = dict(vec.vocabulary_)
         self.idf = np.asarray(tfidf.idf_, dtype=np.float64)
-        self.coef = np.ascontiguousarray(clf.coef_.T, dtype=np.float64)  # (n_features, 3)
+        # NB-LR is one-vs-rest: sigmoid per class, then renormalised; LR is a softmax.
+        self.one_vs_rest = isinstance(clf, NBLogisticRegression)
+        coef = clf.effective_coef() if self.one_vs_rest else clf.coef_
+        self.coef = np.ascontiguousarray(coef.T, dtype=np.float64)  # (n_features, 3)
         self.intercept = np.asarray(clf.intercept_, dtype=np.float64)
 
     @property
@@ -75,10 +81,45 @@ class LinearHead:
             contrib = self.coef[col] * w[:, None]
             for k in range(3):
                 logits[:, k] += np.bincount(rid, weights=contrib[:, k], minlength=n) / norm
+        if self.one_vs_rest:
+            p = 1.0 / (1.0 + np.exp(-logits))
+            return p / p.sum(axis=1, keepdims=True)
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
         return logits
+
+
+class EnsembleHead:
+    """Mean of several heads' probabilities, then temperature-calibrated.
+
+    ``p ∝ mean(p_i) ** (1 / temperature)``: the temperature is fitted on dev data
+    by ``training.train`` (1.0 leaves the mean unchanged).
+    """
+
+    def __init__(self, pipelines: Sequence[Pipeline], temperature: float = 1.0) -> None:
+        self.members = [LinearHead(p) for p in pipelines]
+        self.temperature = float(temperature)
+
+    def predict_proba(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
+        """Calibrated mean probabilities (negative, neutral, positive)."""
+        p = sum(m.predict_proba(rows) for m in self.members) / len(self.members)
+        return calibrate(p, self.temperature)
+
+
+def calibrate(p: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature-scale probabilities: ``p ** (1/T)``, renormalised."""
+    if temperature == 1.0 or len(p) == 0:
+        return p
+    q = np.power(np.clip(p, 1e-12, 1.0), 1.0 / temperature)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def make_head(spec: Pipeline | dict) -> LinearHead | EnsembleHead:
+    """A head from a bundle entry: a single pipeline or ``{"members", "temperature"}``."""
+    if isinstance(spec, dict):
+        return EnsembleHead(spec["members"], spec.get("temperature", 1.0))
+    return LinearHead(spec)
 
 
 class StanceModel:
@@ -87,8 +128,11 @@ class StanceModel:
     def __init__(self, bundle: dict, metadata: dict | None = None) -> None:
         self.bundle = bundle
         self.metadata = metadata or {}
-        self.target = LinearHead(bundle["target"])
-        self.document = LinearHead(bundle["document"])
+        self.target = make_head(bundle["target"])
+        doc = bundle["document"]
+        # Format 1 bundles had one document head for every language.
+        heads = doc if isinstance(doc, dict) else {"id": doc, "en": doc}
+        self.documents = {lang: make_head(p) for lang, p in heads.items()}
 
     @property
     def version(self) -> str:
@@ -99,6 +143,7 @@ class StanceModel:
         """Stance probabilities for mention feature lists."""
         return self.target.predict_proba(rows)
 
-    def document_proba(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
-        """Sentiment probabilities for document feature lists."""
-        return self.document.predict_proba(rows)
+    def document_proba(self, rows: Sequence[Sequence[str]], language: str) -> np.ndarray:
+        """Sentiment probabilities for document feature lists in ``language``."""
+        head = self.documents.get(language) or next(iter(self.documents.values()))
+        return head.predict_proba(rows)

@@ -228,7 +228,7 @@ def analyze_article(
     probs = model.mention_proba(ex.rows)
     for it, p in zip(ex.batch, probs, strict=True):
         it.probs = p
-    doc_p = model.document_proba([ex.doc_row])[0]
+    doc_p = model.document_proba([ex.doc_row], language)[0]
     label, score = _label_score(doc_p)
 
     wanted = [p.builtin or p.name for p in parties] if parties is not None else list(ex.scored)
