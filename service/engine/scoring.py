@@ -6,11 +6,12 @@ Aggregation (documented in the README):
 
 * each mention gets probabilities (negative, neutral, positive) from the
   target head, using its sentence with the mention masked;
-* a party's probabilities are the weighted mean over its mentions; mentions in
-  the title weigh ``TITLE_WEIGHT`` (headlines state the article's angle);
+* mentions in the same sentence are averaged into one evidence unit; a party's
+  probabilities are the weighted mean over its units; title units weigh
+  ``TITLE_WEIGHT`` (headlines state the article's angle);
 * ``score = P(positive) - P(negative)`` in [-1, 1]; ``label`` is the most
   probable class;
-* ``confidence = max(P) * (1 - 0.5 ** n)`` with ``n`` the weighted mention count:
+* ``confidence = max(P) * (1 - 0.5 ** n)`` with ``n`` the weighted unit count:
   one mention can never be more than 50 % "confident", and conflicting evidence
   (positive and negative mentions) pulls ``max(P)`` down.  Below
   ``INSUFFICIENT`` the party is flagged ``insufficient_evidence``.
@@ -266,25 +267,28 @@ def _party_result(name: str, items: list[_Scored], n_mentions: int, body: _Doc) 
             "members": [],
             "_first": 1 << 62,
         }
-    weights = np.array([TITLE_WEIGHT if it.in_title else 1.0 for it in items])
-    probs = np.vstack([it.probs for it in items])
-    mean = weights @ probs / weights.sum()
-    label, score = _label_score(mean)
-    n_eff = float(weights.sum())
-    confidence = float(mean.max()) * (1.0 - 0.5**n_eff)
-
+    probs = np.vstack([it.probs for it in items]).tolist()
     # Plain floats from here on: numpy's per-call overhead dominated at 3 columns.
-    by_sentence: dict[tuple[int, int], list[list[float]]] = {}
+    # Evidence units are sentences: mentions in one sentence (e.g. "Moskow mengirim
+    # Lavrov dan Dmitriev") are averaged first, so a list of names does not outvote
+    # the rest of the article.
+    units: dict[tuple[bool, int, int], list[list[float]]] = {}
     members: dict[str, list[float]] = {}
-    for it, p in zip(items, probs.tolist(), strict=True):
-        if not it.in_title:
-            by_sentence.setdefault(it.context, []).append(p)
+    for it, p in zip(items, probs, strict=True):
+        units.setdefault((it.in_title, *it.context), []).append(p)
         if it.mention.member:
             members.setdefault(it.mention.member, []).append(p[2] - p[0])
+    unit_probs = {key: _mean_rows(ps) for key, ps in units.items()}
+    weights = [TITLE_WEIGHT if key[0] else 1.0 for key in unit_probs]
+    n_eff = sum(weights)
+    mean = [sum(w * up[k] for w, up in zip(weights, unit_probs.values(), strict=True)) / n_eff for k in range(3)]
+    label, score = _label_score(mean)
+    confidence = max(mean) * (1.0 - 0.5**n_eff)
     evidence = []
-    for (s, e), ps in by_sentence.items():
-        lab, sc = _label_score(_mean_rows(ps))
-        evidence.append({"start": s, "end": e, "text": body.raw[s:e], "label": lab, "score": sc})
+    for (in_title, s, e), up in unit_probs.items():
+        if not in_title:
+            lab, sc = _label_score(up)
+            evidence.append({"start": s, "end": e, "text": body.raw[s:e], "label": lab, "score": sc})
     evidence.sort(key=lambda ev: (-abs(ev["score"]), ev["start"]))
     in_title = sum(1 for it in items if it.in_title)
     first = min((it.mention.start for it in items if not it.in_title), default=1 << 61)
