@@ -92,7 +92,8 @@ def validation_problem(exc: ValidationError, prefix: str = "") -> ValidationFail
     """A 422 listing each invalid field, never echoing the submitted values."""
     errors = []
     for err in exc.errors(include_url=False, include_input=False, include_context=False):
-        loc = ".".join(str(p) for p in err["loc"])
+        # Unknown keys appear in loc: bounded, so a 3 MB key is not reflected back (twice).
+        loc = ".".join(str(p)[:64] for p in err["loc"])
         errors.append(
             {"field": prefix + loc if loc else prefix.rstrip(".") or "body", "message": err["msg"], "type": err["type"]}
         )
