@@ -65,3 +65,20 @@ def test_calibration_keeps_argmax_and_normalises():
 
 def test_empty_batch(tiny_model):
     assert tiny_model.mention_proba([]).shape == (0, 3)
+
+
+def test_ensemble_members_fitted_on_same_rows_share_one_vocabulary(registry):
+    from tests.conftest import _tiny_examples
+    from training.train import document_rows, make_nblr_pipeline, make_pipeline, target_rows
+
+    targets, docs = _tiny_examples()
+    x, y = target_rows(registry, targets), [e.label for e in targets]
+    same = EnsembleHead([make_pipeline(1.0, min_df=1).fit(x, y), make_nblr_pipeline(1.0, min_df=1).fit(x, y)], 1.3)
+    assert same.shared_vocabulary
+    assert same.members[1].vocabulary is same.members[0].vocabulary
+    xd = document_rows(registry, docs)
+    different = EnsembleHead([make_pipeline(1.0, min_df=1).fit(x, y), make_pipeline(1.0, min_df=1).fit(xd, y)])
+    assert not different.shared_vocabulary
+    rows = _rows(TEXTS)
+    _check(same, rows)
+    _check(different, rows)
