@@ -18,6 +18,7 @@ from spectree import Response as SpecResponse
 from .api import bp as v1
 from .api import json_response
 from .config import Settings
+from .docs import bp as docs
 from .engine.model import StanceModel
 from .engine.parties import PartyRegistry
 from .engine.scoring import analyze_article
@@ -65,6 +66,7 @@ def create_app(
     app.extensions["sikap"] = state
     register_error_handlers(app)
     app.register_blueprint(v1)
+    app.register_blueprint(docs)
     _register_ops_routes(app, state)
     _register_request_hooks(app, state)
     spec.register(app)
