@@ -42,6 +42,9 @@ _CHROME_INLINE = [
     r"Baca\s+[Jj]uga\s*:[^\n]*?(?=(?:\s{2,}|\n|$))",
     r"Follow\s+(?:WA|WhatsApp)\s+Channel[^\n]*?(?=(?:\s{2,}|\n|$))",
     r"\b\d{1,3}\s+(?:detik|menit|jam|hari)\s+yang\s+lalu\b",
+    # Media names in datelines ("Istanbul, CNN Indonesia --") are not about Indonesia.
+    r"\b(?:CNN|CNBC|Media|Bisnis|Koran|Tribun)\s+Indonesia\b",
+    r"\((?:ANTARA|Antara)(?:\s*News)?\)",
 ]
 # Leading bullets/punctuation stay on their own line ([^\w\n], not \W): \W also
 # matches newlines, which made every one of 200k blank lines scan to the end.

@@ -28,3 +28,10 @@ def test_sentences_respect_abbreviations_and_offsets():
 
 def test_sentences_of_blank_text():
     assert split_sentences("   \n\n  ") == []
+
+
+def test_media_names_in_datelines_are_masked():
+    text = "Istanbul, CNN Indonesia -- Rusia bertemu AS. Jakarta (ANTARA) - Indonesia menang."
+    masked = mask_chrome(text)
+    assert "CNN Indonesia" not in masked and "(ANTARA)" not in masked
+    assert masked.endswith("Indonesia menang.") and len(masked) == len(text)
