@@ -425,7 +425,7 @@ def render_table(r: dict) -> str:
         (
             "server CPU per request: healthz / analyze",
             f"{_ms(h.get('server_cpu_ms_per_req'))} / {_ms(a.get('server_cpu_ms_per_req'))}",
-            f"CPU ratio {r['cpu_ratio']:.2f}: the throughput ratio without other load on the machine"
+            f"CPU ratio {r['cpu_ratio']:.2f} (≈ the req/s ratio if the server had the machine to itself)"
             if r.get("cpu_ratio")
             else "",
         ),
