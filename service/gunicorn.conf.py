@@ -29,6 +29,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import math
 import os
@@ -84,6 +85,8 @@ if os.environ.get(_PREPARED_BY) == str(os.getpid()):
 elif not _metrics_dir:
     _metrics_dir = tempfile.mkdtemp(prefix="sikap-metrics-", dir=worker_tmp_dir or tempfile.gettempdir())
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ[_CREATED] = _metrics_dir
+    # atexit, not gunicorn's on_exit: it also runs when the app fails to load (a refused bundle).
+    atexit.register(lambda: remove_own_metrics_dir())
 elif "GUNICORN_PID" not in os.environ:
     # Stale files from a previous run would be added to this run's counters.
     shutil.rmtree(_metrics_dir, ignore_errors=True)
@@ -108,8 +111,8 @@ def when_ready(server) -> None:
     server.log.info("sikap ready on %s with %s workers", bind, workers)
 
 
-def on_exit(server) -> None:
-    """Remove the metrics folder this master created (its workers are gone by now)."""
+def remove_own_metrics_dir() -> None:
+    """Remove the metrics folder this master created (at its exit, when its workers are gone)."""
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if path and path == os.environ.get(_CREATED) and os.environ.get(_PREPARED_BY) == str(os.getpid()):
         shutil.rmtree(path, ignore_errors=True)

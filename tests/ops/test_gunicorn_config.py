@@ -50,7 +50,7 @@ def test_production_defaults(env, tmp_path):
     assert conf["pidfile"] is None
     assert conf["worker_tmp_dir"] == "/dev/shm"
     assert conf["bind"] == "127.0.0.1:8080"
-    assert callable(conf["pre_fork"]) and callable(conf["child_exit"]) and callable(conf["on_exit"])
+    assert callable(conf["pre_fork"]) and callable(conf["child_exit"])
 
 
 def test_environment_overrides(env, tmp_path):
@@ -77,7 +77,7 @@ def test_given_metrics_dir_is_emptied_at_start_only(env, tmp_path):
     (metrics / "counter_2.db").write_bytes(b"live")
     load()  # SIGHUP: the same master reads the file again while its workers are writing
     assert (metrics / "counter_2.db").exists()
-    conf["on_exit"](None)
+    conf["remove_own_metrics_dir"]()
     assert metrics.is_dir(), "a folder the operator gave is left in place"
 
 
@@ -96,5 +96,5 @@ def test_own_metrics_dir_in_dev_shm_removed_on_exit(env):
     path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     assert path.startswith("/dev/shm/sikap-metrics-")
     assert load()["_metrics_dir"] == path  # SIGHUP keeps it
-    conf["on_exit"](None)
+    conf["remove_own_metrics_dir"]()
     assert not os.path.exists(path)

@@ -4,6 +4,7 @@ The switch procedure tested here is the one README "Operations" documents.
 """
 
 import contextlib
+import math
 import os
 import signal
 import threading
@@ -59,18 +60,28 @@ def served_version(srv) -> str:
     return requests.get(srv.url + "/v1/model", timeout=10).json()["version"]
 
 
+def slow_batch_body(url: str, seconds: float) -> dict:
+    """A batch that takes about ``seconds`` on this machine (calibrated, so fast and slow CI both work)."""
+    text = load_article("id_istanbul_talks.json")["text"]
+    t0 = time.monotonic()
+    assert requests.post(url + "/v1/analyze/batch", json={"articles": [{"text": text}] * 16}, timeout=60).ok
+    items = seconds / max((time.monotonic() - t0) / 16, 1e-4)
+    repeat = max(1, math.ceil(items / 256))  # longer articles once the batch is full
+    count = min(256, max(16, round(items / repeat)))
+    return {"articles": [{"id": i, "text": "\n".join([text] * repeat)} for i in range(count)]}
+
+
 def test_sigterm_drains_in_flight_requests_and_exits_0(tmp_path):
-    article = load_article("id_istanbul_talks.json")
     srv = start(tmp_path)
     try:
         wait_ready(srv)
+        body = slow_batch_body(srv.url, seconds=2.5)
         result = {}
 
-        def slow_batch():
-            body = {"articles": [{"id": i, "text": article["text"]} for i in range(200)]}
+        def send():
             result["resp"] = requests.post(srv.url + "/v1/analyze/batch", json=body, timeout=60)
 
-        client = threading.Thread(target=slow_batch)
+        client = threading.Thread(target=send)
         started = time.monotonic()
         client.start()
         time.sleep(0.5)  # the batch is being analysed
@@ -83,7 +94,7 @@ def test_sigterm_drains_in_flight_requests_and_exits_0(tmp_path):
         stop(srv)
     resp = result["resp"]
     assert resp.status_code == 200
-    assert len(resp.json()["results"]) == 200
+    assert len(resp.json()["results"]) == len(body["articles"])
     assert all("error" not in r for r in resp.json()["results"])
     assert elapsed < 10, "drained within Docker's stop timeout"
     assert "Handling signal: term" in srv.log()
