@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-from .lexicon import polarity
+from .lexicon import lexicon
 
 # Words (with inner apostrophes: "don't", "Putin's"), or single punctuation marks.
 FEATURE_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]", re.UNICODE)
@@ -53,6 +54,7 @@ WINDOW = 10
 LEX_WINDOW = 5
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(token: str) -> str:
     """Lower-case form used for features: digits collapse, paraphrases unify."""
     low = token.lower()
@@ -61,6 +63,7 @@ def normalise(token: str) -> str:
     return _PARAPHRASE.get(low, low)
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """Strip one Indonesian suffix and one prefix, keeping a stem of >= 4 letters.
 
@@ -79,27 +82,32 @@ def stem(word: str) -> str:
     return w
 
 
-def _tokens(text: str, start: int, end: int, masks: Sequence[tuple[int, int, str]]) -> tuple[list[str], int]:
-    """Normalised tokens of ``text[start:end]`` with masked spans collapsed.
+Token = tuple[int, int, str]
 
-    ``masks`` are sorted ``(start, end, placeholder)`` spans; each becomes a
-    single placeholder token.  Returns the tokens and the index of the first
-    ``<t>`` token (-1 when there is none).
+
+def sentence_tokens(text: str, start: int, end: int) -> list[Token]:
+    """``(start, end, normalised)`` of every feature token in ``text[start:end]``.
+
+    Computed once per sentence and shared by all mentions in it.
     """
+    return [(m.start(), m.end(), normalise(m.group())) for m in FEATURE_TOKEN_RE.finditer(text, start, end)]
+
+
+def _splice(tokens: Sequence[Token], target: tuple[int, int]) -> tuple[list[str], int]:
+    """Sentence tokens with those overlapping ``target`` replaced by one ``<t>``.
+
+    Returns the tokens and the index of ``<t>`` (-1 if the target covers no token).
+    """
+    ts, te = target
     out: list[str] = []
-    target_at = -1
-    pos = start
-    for ms, me, ph in masks:
-        if me <= pos or ms >= end:
-            continue
-        ms = max(ms, pos)
-        out.extend(normalise(t) for t in FEATURE_TOKEN_RE.findall(text, pos, ms))
-        if ph == TARGET and target_at < 0:
-            target_at = len(out)
-        out.append(ph)
-        pos = max(pos, me)
-    out.extend(normalise(t) for t in FEATURE_TOKEN_RE.findall(text, pos, end))
-    return out, target_at
+    at = -1
+    for s, e, t in tokens:
+        if e <= ts or s >= te:
+            out.append(t)
+        elif at < 0:
+            at = len(out)
+            out.append(TARGET)
+    return out, at
 
 
 def _negation(toks: list[str]) -> list[bool]:
@@ -137,9 +145,10 @@ def _bag(toks: list[str], neg: list[bool], out: list[str]) -> list[str]:
 
 def _lexicon_hits(toks: list[str], neg: list[bool]) -> list[tuple[int, float]]:
     """(index, signed valence) of lexicon words, polarity flipped under negation."""
+    lex = lexicon()
     hits = []
     for i, t in enumerate(toks):
-        v = polarity(t)
+        v = lex.get(t)
         if v:
             hits.append((i, -v if neg[i] else v))
     return hits
@@ -163,9 +172,16 @@ def mention_features(
     target:
         The mention's span; must lie inside the context.
     others:
-        Spans of other parties' mentions in the context (masked as ``<o>``).
+        Spans of other parties' mentions in the context (side features ``o:L``/``o:R``).
     """
-    toks, ti = _tokens(text, start, end, [(target[0], target[1], TARGET)])
+    return features_for_target(sentence_tokens(text, start, end), target, others)
+
+
+def features_for_target(
+    tokens: Sequence[Token], target: tuple[int, int], others: Sequence[tuple[int, int]] = ()
+) -> list[str]:
+    """:func:`mention_features` from precomputed :func:`sentence_tokens`."""
+    toks, ti = _splice(tokens, target)
     neg = _negation(toks)
     out: list[str] = []
     wt = _bag(toks, neg, out)
@@ -232,7 +248,7 @@ def mention_features(
 
 def document_features(text: str, start: int = 0, end: int | None = None) -> list[str]:
     """Features of the overall sentiment of ``text[start:end]``."""
-    toks, _ = _tokens(text, start, len(text) if end is None else end, ())
+    toks = [t for _, _, t in sentence_tokens(text, start, len(text) if end is None else end)]
     neg = _negation(toks)
     out: list[str] = []
     _bag(toks, neg, out)

@@ -14,7 +14,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 SUPPORTED = ("id", "en")
 # Enough text to decide; identification cost is linear in what it reads.
-_SAMPLE_CHARS = 2000
+_SAMPLE_CHARS = 1000
 
 
 @lru_cache(maxsize=1)

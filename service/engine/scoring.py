@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import document_features, mention_features
+from .features import Token, document_features, features_for_target, sentence_tokens
 from .language import detect_language
 from .model import LABELS, StanceModel
 from .parties import Mention, PartyRegistry, custom_matcher
@@ -189,6 +189,8 @@ def extract(
 
     batch: list[_Scored] = []
     rows: list[list[str]] = []
+    # Every mention in a sentence shares its tokenisation.
+    sentence_cache: dict[tuple[bool, int, int], list[Token]] = {}
     for name, items in scored.items():
         items[:] = _thin(items, MAX_SCORED_PER_PARTY)
         for it in items:
@@ -203,7 +205,11 @@ def extract(
                 for s, e, who in spans[flag][lo:hi]
                 if (len(who) > 1 or name not in who) and e <= ce and (e <= ms or s >= me)
             ]
-            rows.append(mention_features(doc.masked, cs, ce, (ms, me), others))
+            key = (flag, cs, ce)
+            toks = sentence_cache.get(key)
+            if toks is None:
+                toks = sentence_cache[key] = sentence_tokens(doc.masked, cs, ce)
+            rows.append(features_for_target(toks, (ms, me), others))
             batch.append(it)
     doc_row = document_features(head.masked) + document_features(body.masked)
     return Extraction(body, head, scored, counts, batch, rows, doc_row)
