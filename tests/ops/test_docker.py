@@ -54,6 +54,7 @@ def image():
         reason = f"container test skipped: {problem}; run ../shared/tools/docker-engine to enable it"
         print(f"\n{reason}")
         pytest.skip(reason)
+    previous = docker("image", "inspect", "-f", "{{.Id}}", IMAGE, check=False).stdout.strip()
     started = time.monotonic()
     build = subprocess.run(
         ["docker", "build", "--network", "host", "-t", IMAGE, "."],
@@ -64,6 +65,8 @@ def image():
     )
     assert build.returncode == 0, f"docker build failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
     size = int(docker("image", "inspect", "-f", "{{.Size}}", IMAGE).stdout)
+    if previous and previous != docker("image", "inspect", "-f", "{{.Id}}", IMAGE).stdout.strip():
+        docker("image", "rm", previous, check=False)  # the last run's image: full copies on vfs add up
     print(f"\nimage {IMAGE}: built in {time.monotonic() - started:.0f} s, {size / 1e6:.0f} MB")
     return IMAGE
 
