@@ -26,6 +26,7 @@ from .schemas import (
     BatchResponse,
     PartySpec,
     Problem,
+    has_surrogates,
 )
 from .state import ServiceState
 
@@ -198,7 +199,7 @@ def _echo_id(item: Any) -> str | int | None:
     value = item.get("id") if isinstance(item, dict) else None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    if isinstance(value, str) and (len(value) > 1000 or any("\ud800" <= c <= "\udfff" for c in value)):
+    if isinstance(value, str) and (len(value) > 1000 or has_surrogates(value)):
         return None
     return value
 

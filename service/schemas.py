@@ -36,9 +36,14 @@ Prob = Annotated[float, Field(ge=0.0, le=1.0)]
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def has_surrogates(value: str) -> bool:
+    """Whether ``value`` holds a lone UTF-16 surrogate (not encodable as UTF-8)."""
+    return _SURROGATE.search(value) is not None
+
+
 def _no_surrogates(value: str) -> str:
     """Lone surrogates cannot be encoded as UTF-8; reject them up front."""
-    if _SURROGATE.search(value):
+    if has_surrogates(value):
         raise ValueError("contains a lone UTF-16 surrogate (invalid Unicode)")
     return value
 

@@ -87,6 +87,39 @@ def stop(server: Server, sig: int = signal.SIGTERM, timeout: float = 30.0) -> in
     return server.proc.returncode
 
 
+def alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for a parent that may never reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def children(pid: int) -> set[int]:
+    """Direct children of ``pid`` not yet reaped (gunicorn workers and re-exec'd masters)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
+    """Poll until ``predicate()`` is truthy; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
 @contextlib.contextmanager
 def running(tmp_path: Path, **env: str) -> Iterator[Server]:
     """A ready server for the duration of the block."""

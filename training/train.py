@@ -143,7 +143,16 @@ def fit_target_ensemble(
     and their mean was consistently better on the dev sets than either alone.
     """
     lr, report = fit_head(
-        "target-lr", x_train, y_train, w_train, x_dev, y_dev, TARGET_C_GRID, min_df, False, min_features
+        "target-lr",
+        x_train,
+        y_train,
+        w_train,
+        x_dev,
+        y_dev,
+        TARGET_C_GRID,
+        min_df=min_df,
+        scale_temperature=False,  # the ensemble is calibrated as a whole
+        min_features=min_features,
     )
     nb = make_nblr_pipeline(NBLR_C, min_df).fit(x_train, y_train, classifier__sample_weight=w_train)
     y_idx = np.array([LABELS.index(y) for y in y_dev])

@@ -146,10 +146,7 @@ class StanceModel:
         self.bundle = bundle
         self.metadata = metadata or {}
         self.target = make_head(bundle["target"])
-        doc = bundle["document"]
-        # Format 1 bundles had one document head for every language.
-        heads = doc if isinstance(doc, dict) else {"id": doc, "en": doc}
-        self.documents = {lang: make_head(p) for lang, p in heads.items()}
+        self.documents = {lang: make_head(p) for lang, p in bundle["document"].items()}
 
     @property
     def version(self) -> str:

@@ -118,7 +118,7 @@ def _find_mentions(
 ) -> tuple[list[Mention], list[Mention]]:
     """Mentions of the requested parties (or of every built-in party), and of all built-ins.
 
-    The second list is used only to mask other parties as ``<o>`` in features, so
+    The second list is used only for the other-party side features (``o:L``/``o:R``), so
     the context looks the same whether or not the caller listed the parties.
     """
     if not doc.raw:
@@ -173,7 +173,7 @@ def extract(
     head = _Doc(title or "")
     scored: dict[str, list[_Scored]] = {}
     # Distinct spans of every party mention per analysed string, sorted, with the
-    # parties mentioned there, for <o> masking (one entry per span, however many
+    # parties mentioned there, for the other-party features (one entry per span, however many
     # parties share it: 100 custom parties on the same spans stay linear).
     spans: dict[bool, list[tuple[int, int, frozenset[str]]]] = {}
     for doc, in_title in ((head, True), (body, False)):

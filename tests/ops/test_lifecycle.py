@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from tests.conftest import load_article
-from tests.ops.procs import Load, alive, children, clone_bundle, corrupt_bundle, point_current, wait_for
-from tests.servers import start, stop, wait_ready
+from tests.ops.procs import Load, clone_bundle, corrupt_bundle, point_current
+from tests.servers import alive, children, start, stop, wait_for, wait_ready
 
 pytestmark = pytest.mark.slow
 

@@ -11,13 +11,12 @@ import signal
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.reliability.tally import TALLY, record_status
-from tests.servers import Server, start, stop, wait_ready
+from tests.servers import Server, alive, children, start, stop, wait_for, wait_ready
 
 pytestmark = pytest.mark.slow
 MARKER = "Qwzx-Gunicorn-Leak-Marker"
@@ -26,29 +25,8 @@ BUDGET = 0.2  # seconds: a short article takes a few ms, a 200k-char one far lon
 
 
 def worker_pids(master: int) -> set[int]:
-    """Live children of the gunicorn master (its workers)."""
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == master and fields[0] != "Z":
-            pids.add(int(entry.name))
-    return pids
-
-
-def wait_for(predicate, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
+    """Live (not zombie) children of the gunicorn master: its workers."""
+    return {pid for pid in children(master) if alive(pid)}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +34,7 @@ def server(tmp_path_factory):
     srv = start(tmp_path_factory.mktemp("faults"), SIKAP_REQUEST_BUDGET_SECONDS=str(BUDGET))
     try:
         wait_ready(srv)
-        assert wait_for(lambda: len(worker_pids(srv.proc.pid)) == 2)
+        wait_for(lambda: len(worker_pids(srv.proc.pid)) == 2, 20, "2 workers")
         yield srv
     finally:
         stop(srv)
@@ -160,7 +138,9 @@ def test_sigkill_one_worker_under_load(server):
     assert stats.get("broken after retry", 0) == 0 and stats.get("refused (listener closed)", 0) == 0
     assert stats.get("in-flight broken", 0) <= 1  # at most the one request the victim was serving
     assert stats.get("2xx", 0) > 20
-    replaced = wait_for(lambda: (p := worker_pids(master)) and len(p) == 2 and victim not in p and p)
+    replaced = wait_for(
+        lambda: (p := worker_pids(master)) and len(p) == 2 and victim not in p and p, 20, "a replacement worker"
+    )
     assert replaced and victim not in replaced and len(replaced - before) == 1
     assert requests.get(server.url + "/readyz", timeout=10).status_code == 200
 
