@@ -17,14 +17,16 @@ from pathlib import Path
 
 POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 OWN_CORPUS = Path(__file__).parent / "data" / "id_targets"
-# Share of the project's own corpus held back as the Indonesian dev set.
+OWN_EN_CORPUS = Path(__file__).parent / "data" / "en_targets"
+# Share of the project's own corpora held back as their dev sets.
 OWN_DEV_SHARE = 0.2
 
 SOURCES = {
     "newsmtsc": {"license": "MIT", "citation": "Hamborg & Donnay, EACL 2021"},
     "nusax-senti": {"license": "CC BY-SA 4.0", "citation": "Winata et al., EACL 2023"},
     "indonlu-smsa": {"license": "CC BY-SA 4.0", "citation": "Wilie et al., AACL 2020"},
-    "sikap-id-targets": {"license": "project's own (written for Sikap)", "citation": "training/data/"},
+    "sikap-id-targets": {"license": "project's own (written for Sikap)", "citation": "training/data/id_targets/"},
+    "sikap-en-targets": {"license": "project's own (written for Sikap)", "citation": "training/data/en_targets/"},
 }
 
 
@@ -156,7 +158,7 @@ def _is_dev(text: str) -> bool:
     return digest[0] < 256 * OWN_DEV_SHARE
 
 
-def own_targets(split: str, corpus_dir: Path = OWN_CORPUS) -> list[TargetExample]:
+def own_targets(split: str, corpus_dir: Path = OWN_CORPUS, source: str = "sikap-id-targets") -> list[TargetExample]:
     """The project's Indonesian target corpus: ``train``, ``dev`` or ``all``."""
     out = []
     for path in sorted(corpus_dir.glob("*.jsonl")):
@@ -172,8 +174,13 @@ def own_targets(split: str, corpus_dir: Path = OWN_CORPUS) -> list[TargetExample
                     start = _find(text, t["mention"], t.get("occurrence", 1))
                     if start < 0:
                         raise ValueError(f"{path.name}:{lineno}: mention {t['mention']!r} not in text")
-                    out.append(TargetExample(text, start, start + len(t["mention"]), t["label"], "sikap-id-targets"))
+                    out.append(TargetExample(text, start, start + len(t["mention"]), t["label"], source))
     return out
+
+
+def own_en_targets(split: str) -> list[TargetExample]:
+    """The project's English target corpus (same format and split rule as the Indonesian one)."""
+    return own_targets(split, OWN_EN_CORPUS, "sikap-en-targets")
 
 
 def _find(text: str, mention: str, occurrence: int) -> int:

@@ -169,6 +169,7 @@ def evaluate(post: Poster, data_dir: Path) -> dict:
         "nusax-eng": evaluate_documents(post, corpora.nusax(data_dir, "english", "test")),
         "smsa": evaluate_documents(post, corpora.smsa(data_dir, "test")),
         "sikap-id-targets-dev": evaluate_targets(post, corpora.own_targets("dev"), "id"),
+        "sikap-en-targets-dev": evaluate_targets(post, corpora.own_en_targets("dev"), "en"),
     }
     articles = evaluate_articles(post)
     if articles is not None:
@@ -198,12 +199,13 @@ def render_table(results: dict, version: str) -> str:
             f"| {name} | {r['n']} | {100 * r['macro_f1']:.1f} | {100 * r['accuracy']:.1f} | "
             f">= {100 * TARGETS[name]:.0f} {ok} | {pubs} |"
         )
-    own = results.get("sikap-id-targets-dev")
-    if own:
-        lines.append(
-            f"| sikap-id-targets dev (own, Indonesian) | {own['n']} | {100 * own['macro_f1']:.1f} | "
-            f"{100 * own['accuracy']:.1f} | – | no published figure |"
-        )
+    for key, label in (("sikap-id-targets-dev", "own, Indonesian"), ("sikap-en-targets-dev", "own, English")):
+        own = results.get(key)
+        if own:
+            lines.append(
+                f"| {key.removesuffix('-dev')} dev ({label}) | {own['n']} | {100 * own['macro_f1']:.1f} | "
+                f"{100 * own['accuracy']:.1f} | – | no published figure |"
+            )
     arts = results.get("sikap-id-articles")
     if arts:
         lines.append(

@@ -42,6 +42,11 @@ TARGET_C_GRID = (1.0, 2.0, 4.0)
 NBLR_C = 1.0
 DOC_C_GRID = (1.0, 3.0, 10.0)
 OWN_WEIGHT = 1.0  # chosen on dev (NewsMTSC dev + own dev): 1.0 > 1.5 > 2.0 > 3.0
+# The project's English targets follow the Indonesian guideline (a bystander in a critical
+# sentence is neutral); NewsMTSC annotators let the sentence's tone reach more targets.  Training
+# on them cost NewsMTSC dev macro-F1 (0.689 -> 0.677 at weight 0.3, 0.679 at 1.0), so by default
+# they only measure that convention gap; ``--en-targets-weight`` trains on them.
+OWN_EN_WEIGHT = 0.0
 
 
 def target_rows(registry: PartyRegistry, examples: list[TargetExample]) -> list[list[str]]:
@@ -200,13 +205,16 @@ def expected_calibration_error(proba: np.ndarray, y: np.ndarray, bins: int = 10)
     return float(ece)
 
 
-def build(data_dir: Path, registry: PartyRegistry) -> tuple[dict, dict]:
+def build(data_dir: Path, registry: PartyRegistry, en_targets_weight: float = OWN_EN_WEIGHT) -> tuple[dict, dict]:
     """Fit both heads; return the bundle dict and the training report."""
     t0 = time.time()
     own_train = corpora.own_targets("train")
     own_dev = corpora.own_targets("dev")
+    own_en_train = corpora.own_en_targets("train") if en_targets_weight > 0 else []
+    own_en_dev = corpora.own_en_targets("dev")
     # Coreferent mentions ("she", "the senator") share the target's label: more contexts.
-    tgt_train = corpora.newsmtsc(data_dir, "train", coreferences=True) + own_train
+    tgt_train = corpora.newsmtsc(data_dir, "train", coreferences=True) + own_train + own_en_train
+    # The written English dev set is reported, not used for choices: the public dev sets decide.
     tgt_dev = corpora.newsmtsc(data_dir, "rw-dev") + corpora.newsmtsc(data_dir, "mt-dev") + own_dev
 
     nusax_id_held = corpora.nusax(data_dir, "indonesian", "test") + corpora.nusax(data_dir, "indonesian", "valid")
@@ -230,7 +238,8 @@ def build(data_dir: Path, registry: PartyRegistry) -> tuple[dict, dict]:
 
     x_tt = target_rows(registry, tgt_train)
     x_td = target_rows(registry, tgt_dev)
-    w_tt = np.array([OWN_WEIGHT if e.source == "sikap-id-targets" else 1.0 for e in tgt_train])
+    source_weight = {"sikap-id-targets": OWN_WEIGHT, "sikap-en-targets": en_targets_weight}
+    w_tt = np.array([source_weight.get(e.source, 1.0) for e in tgt_train])
     print(f"target features extracted in {time.time() - t0:.1f}s", flush=True)
     target, target_report = fit_target_ensemble(
         x_tt, [e.label for e in tgt_train], w_tt, x_td, [e.label for e in tgt_dev]
@@ -250,20 +259,26 @@ def build(data_dir: Path, registry: PartyRegistry) -> tuple[dict, dict]:
             DOC_C_GRID,
             min_df=2 if lang == "id" else 1,
         )
-    own_dev_pred = make_head(target).predict_proba(target_rows(registry, own_dev)).argmax(axis=1)
-    own_dev_f1 = macro_f1([e.label for e in own_dev], [LABELS[i] for i in own_dev_pred])
-    print(f"own Indonesian target dev macro-F1: {own_dev_f1:.4f} ({len(own_dev)} targets)")
+    head = make_head(target)
+    own_scores = {}
+    for key, dev in (("own_id_dev", own_dev), ("own_en_dev", own_en_dev)):
+        pred = head.predict_proba(target_rows(registry, dev)).argmax(axis=1) if dev else []
+        f1 = macro_f1([e.label for e in dev], [LABELS[i] for i in pred]) if dev else 0.0
+        own_scores[key] = {"macro_f1": round(f1, 4), "n": len(dev)}
+        print(f"{key}: target macro-F1 {f1:.4f} ({len(dev)} targets)")
 
     report = {
         "target_head": target_report,
         "document_heads": doc_reports,
-        "own_id_dev": {"macro_f1": round(own_dev_f1, 4), "n": len(own_dev)},
+        **own_scores,
+        "en_targets_weight": en_targets_weight,
         "smsa_dedup": {"train_dropped": smsa_dropped, "valid_dropped": smsa_valid_dropped},
         "training_rows": {
             "target": dict(Counter(e.source for e in tgt_train)),
             "document": dict(Counter(e.source for rows in doc_train.values() for e in rows)),
         },
         "own_corpus_labels": dict(Counter(e.label for e in own_train + own_dev)),
+        "own_en_corpus_labels": dict(Counter(e.label for e in own_en_train + own_en_dev)),
     }
     bundle = {"format": 2, "target": target, "document": documents, "labels": list(LABELS)}
     return bundle, report
@@ -279,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--version", default=None, help="bundle version (default: UTC timestamp)")
     ap.add_argument("--promote", action="store_true", help="point models/CURRENT at the new bundle")
     ap.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
+    ap.add_argument(
+        "--en-targets-weight",
+        type=float,
+        default=OWN_EN_WEIGHT,
+        help="sample weight of the project's English targets (default 0: evaluation only; see train.py)",
+    )
     args = ap.parse_args(argv)
     data_dir = args.data_dir or corpora.default_data_dir()
     if not (data_dir / "newsmtsc").is_dir():
@@ -287,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     version = args.version or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     t0 = time.time()
     registry = PartyRegistry.load()
-    bundle, report = build(data_dir, registry)
+    bundle, report = build(data_dir, registry, args.en_targets_weight)
     train_seconds = round(time.time() - t0, 1)
     evaluation = {}
     if not args.no_eval:

@@ -54,7 +54,7 @@ class Mention:
 class _Alias:
     tokens: tuple[str, ...]
     cased: tuple[str, ...] | None
-    entity: Entity
+    entity: Entity | None  # None: a phrase that only looks like a mention (consumed, not reported)
     gaps: tuple[str, ...]  # the alias's own text between its tokens
     tail: str  # punctuation after the last token ("U.S." -> ".")
 
@@ -71,9 +71,12 @@ class AliasMatcher:
     ----------
     entries:
         ``(alias, entity, cased)`` triples; ``cased`` aliases must match exactly.
+        An entity of ``None`` marks a phrase that contains an alias but names no
+        party ("bahasa Inggris", "Amerika Latin"): being longer, it wins over
+        the alias inside it and is then dropped.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, Entity, bool]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, Entity | None, bool]]) -> None:
         self._by_first: dict[str, list[_Alias]] = {}
         for alias, entity, cased in entries:
             spans = [m.span() for m in TOKEN_RE.finditer(alias)]
@@ -123,8 +126,8 @@ class AliasMatcher:
             end = token_spans[i + k - 1][1]
             if hit.tail and text[end : end + len(hit.tail)].lower() == hit.tail:
                 end += len(hit.tail)
-            if hit.cased is None or _cased_context_ok(text, start, end):
-                e = hit.entity
+            e = hit.entity
+            if e is not None and (hit.cased is None or _cased_context_ok(text, start, end)):
                 out.append(Mention(start, end, e.party, None if e.is_party else e.name))
             i += k
         return out
@@ -201,13 +204,13 @@ class Party:
 class PartyRegistry:
     """Built-in parties, name resolution, and one matcher over all their aliases."""
 
-    def __init__(self, parties: list[Party], version: str = "") -> None:
+    def __init__(self, parties: list[Party], version: str = "", not_mentions: Iterable[str] = ()) -> None:
         self.parties = parties
         self.version = version
         self._by_name = {p.name: p for p in parties}
         self._lookup: dict[str, str] = {}
         self._cased_lookup: dict[str, str] = {}
-        entries: list[tuple[str, Entity, bool]] = []
+        entries: list[tuple[str, Entity | None, bool]] = [(phrase, None, False) for phrase in not_mentions]
         for p in parties:
             pe = Entity(p.name, p.name, p.kind, True)
             self._lookup[p.name.lower()] = p.name
@@ -242,7 +245,7 @@ class PartyRegistry:
             )
             for p in raw["parties"]
         ]
-        return cls(parties, version=str(raw.get("version", "")))
+        return cls(parties, version=str(raw.get("version", "")), not_mentions=raw.get("not_mentions", []))
 
     def resolve(self, name: str) -> str | None:
         """Canonical party name for a party name, alias or member alias, else None."""

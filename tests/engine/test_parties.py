@@ -27,6 +27,10 @@ def parties(registry, text):
             "Moskow, Moscow, Washington, Kyiv, Kiev, Beijing",
             ["Russia", "Russia", "United States", "Ukraine", "Ukraine", "China"],
         ),
+        # Phrases that only contain an alias ("not_mentions" in the registry).
+        ("Kursus bahasa Inggris dibuka, sementara Inggris mengecam Rusia.", ["United Kingdom", "Russia"]),
+        ("Negara-negara Eropa Timur mendesak Uni Eropa.", ["European Union"]),
+        ("Amerika Latin menunggu sikap Amerika Serikat.", ["United States"]),
     ],
 )
 def test_builtin_matching(registry, text, expected):

@@ -1,18 +1,22 @@
 from collections import Counter
 
+import pytest
+
 from training import corpora
 from training.corpora import DocExample
 
 
-def test_own_corpus_is_large_varied_and_consistent():
-    rows = corpora.own_targets("all")
-    assert len(rows) >= 2500
+@pytest.mark.parametrize(("read", "minimum"), [(corpora.own_targets, 2500), (corpora.own_en_targets, 2500)])
+def test_own_corpus_is_large_varied_and_consistent(read, minimum):
+    rows = read("all")
+    assert len(rows) >= minimum
     labels = Counter(r.label for r in rows)
     assert set(labels) == {"negative", "neutral", "positive"}
     assert min(labels.values()) / len(rows) > 0.15
     for r in rows:
         assert 0 <= r.start < r.end <= len(r.text)
-    dev, train = corpora.own_targets("dev"), corpora.own_targets("train")
+    assert len({r.text for r in rows}) > len(rows) / 4  # several targets per sentence, no frame reused
+    dev, train = read("dev"), read("train")
     assert len(dev) + len(train) == len(rows)
     assert 0.1 < len(dev) / len(rows) < 0.3
     assert not {r.text for r in dev} & {r.text for r in train}

@@ -31,6 +31,9 @@ def test_render_table_marks_targets():
         k: {"macro_f1": 0.7, "accuracy": 0.71, "n": 10}
         for k in ("newsmtsc-rw", "newsmtsc-mt", "nusax-ind", "nusax-eng", "smsa")
     }
+    res["sikap-en-targets-dev"] = {"macro_f1": 0.5, "accuracy": 0.6, "n": 4}
     table = render_table(res, "v")
     assert "| newsmtsc-rw | 10 | 70.0 | 71.0 | >= 68 ✓" in table
     assert "| nusax-ind | 10 | 70.0 | 71.0 | >= 80 ✗" in table
+    assert "| sikap-en-targets dev (own, English) | 4 | 50.0 | 60.0 |" in table
+    assert "sikap-id-targets" not in table  # rows only for the sets that were evaluated
