@@ -6,7 +6,7 @@ PORT ?= 8080
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test lint format train evaluate bench docker-build clean
+.PHONY: run test lint format train evaluate bench profile docker-build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ evaluate: $(VENV)/.runtime  ## evaluate the shipped bundle on the public test se
 
 bench: $(VENV)/.dev  ## throughput/latency/memory benchmark against the real server
 	$(BIN)/python -m bench.run $(ARGS)
+
+profile: $(VENV)/.runtime  ## stage-by-stage time of one analyze request, plus a cProfile
+	$(BIN)/python -m bench.profile $(ARGS)
 
 docker-build:
 	docker build --network host -t sikap:latest .

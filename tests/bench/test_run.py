@@ -88,3 +88,19 @@ def test_bodies():
     assert len(run.batch_body()["articles"]) == run.BATCH_SIZE
     long = run.long_body(200_000)
     assert 190_000 <= len(long["text"]) <= 200_000
+
+
+def test_profile_prints_every_stage(capsys):
+    """bench.profile on the shipped model: every stage gets a positive time, then the profile."""
+    import re
+
+    from bench import profile
+
+    assert profile.main(["--repeat", "2", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    rows = dict(re.findall(r"^\|\s*([^|]+?)\s*\|\s*([0-9.]+) \|$", out, re.MULTILINE))
+    for stage in ("whole request (test client)", "analyze_article (engine total)", "party matching",
+                  "target head, all mentions", "language identification"):  # fmt: skip
+        assert float(rows[stage]) > 0, stage
+    assert re.search(r"\d+ mentions scored, [\d,]+ feature strings", out)
+    assert "cProfile of the whole request" in out and "tottime" in out
