@@ -159,7 +159,7 @@ def _is_dev(text: str) -> bool:
 
 
 def own_targets(split: str, corpus_dir: Path = OWN_CORPUS, source: str = "sikap-id-targets") -> list[TargetExample]:
-    """The project's Indonesian target corpus: ``train``, ``dev`` or ``all``."""
+    """A target corpus written for the project (Indonesian by default): ``train``, ``dev`` or ``all``."""
     out = []
     for path in sorted(corpus_dir.glob("*.jsonl")):
         with open(path, encoding="utf-8") as fh:

@@ -262,8 +262,10 @@ def build(data_dir: Path, registry: PartyRegistry, en_targets_weight: float = OW
     head = make_head(target)
     own_scores = {}
     for key, dev in (("own_id_dev", own_dev), ("own_en_dev", own_en_dev)):
-        pred = head.predict_proba(target_rows(registry, dev)).argmax(axis=1) if dev else []
-        f1 = macro_f1([e.label for e in dev], [LABELS[i] for i in pred]) if dev else 0.0
+        f1 = 0.0
+        if dev:
+            pred = head.predict_proba(target_rows(registry, dev)).argmax(axis=1)
+            f1 = macro_f1([e.label for e in dev], [LABELS[i] for i in pred])
         own_scores[key] = {"macro_f1": round(f1, 4), "n": len(dev)}
         print(f"{key}: target macro-F1 {f1:.4f} ({len(dev)} targets)")
 
