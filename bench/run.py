@@ -10,6 +10,9 @@ Starts gunicorn with the production config (``service/gunicorn.conf.py``,
 * ``GET /healthz`` — the framework's ceiling on this machine, same server, same run;
 * ``POST /v1/analyze`` with a typical 2.4 KB Indonesian article (title + text,
   language detected);
+* the same article with ``parties: []`` (every per-article stage, no party scored) and
+  a one-sentence article: their ratios to ``/healthz`` bound what any party model
+  could reach on this stack;
 * ``POST /v1/analyze/batch`` with 64 articles per request (``-c2``: one per worker);
 * single requests with a ~100 KB and a 200,000-character article (median of a few);
 * summed PSS of master + workers from ``/proc/PID/smaps_rollup`` after the load;
@@ -83,6 +86,16 @@ def typical_body() -> dict:
     """The 2.4 KB Indonesian article: a sentence-boundary cut of id_istanbul_talks."""
     art = _article("id_istanbul_talks.json")
     return {"id": "bench-typical", "title": art["title"], "text": cut_at_sentence(art["text"], TYPICAL_CHARS)}
+
+
+def no_parties_body() -> dict:
+    """The typical article with ``parties: []``: every per-article stage runs, no party is scored."""
+    return {**typical_body(), "id": "bench-no-parties", "parties": []}
+
+
+def tiny_body() -> dict:
+    """The smallest real analyze request: one short sentence, no party in it."""
+    return {"id": "bench-tiny", "text": "Harga beras naik lagi pekan ini."}
 
 
 def _indonesian_texts() -> list[str]:
@@ -359,6 +372,15 @@ def run(args: argparse.Namespace) -> dict:
             results["healthz"] = wrk(srv.url + "/healthz", None, args.duration, master=pid)
             results["analyze"] = wrk(srv.url + "/v1/analyze", typical_path, args.duration, master=pid)
             results["ratio"] = round(results["analyze"]["rps"] / results["healthz"]["rps"], 3)
+            # Where the ceiling is for analyze: the same article with no party scored, and
+            # the smallest analyze request.  Their ratios bound what any party model can reach.
+            ceiling = {}
+            for name, body in (("no_parties", no_parties_body()), ("tiny", tiny_body())):
+                path = tmp / f"{name}.json"
+                path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+                ceiling[name] = wrk(srv.url + "/v1/analyze", path, args.duration, master=pid)
+                ceiling[name]["ratio"] = round(ceiling[name]["rps"] / results["healthz"]["rps"], 3)
+            results["ceiling"] = ceiling
             h_cpu, a_cpu = results["healthz"]["server_cpu_ms_per_req"], results["analyze"]["server_cpu_ms_per_req"]
             results["cpu_ratio"] = round(h_cpu / a_cpu, 3) if h_cpu and a_cpu else None
             batch = wrk(
@@ -407,6 +429,23 @@ def _mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
 
+def _ceiling_rows(ceiling: dict) -> list[tuple[str, str, str]]:
+    """Rows for the analyze requests that bound the ratio (absent in results from older runs)."""
+    labels = {
+        "no_parties": "same article with `parties: []` (every stage but party scoring)",
+        "tiny": "one-sentence article, no party (smallest analyze)",
+    }
+    return [
+        (
+            f"`POST /v1/analyze`, {labels[name]}",
+            f"{c['rps']:,.0f} req/s",
+            f"ratio {c['ratio']:.2f}; server CPU {_ms(c.get('server_cpu_ms_per_req'))}; non-2xx {c['non_2xx']}",
+        )
+        for name, c in ceiling.items()
+        if name in labels
+    ]
+
+
 def render_table(r: dict) -> str:
     """The results as one Markdown table."""
     h, a, b, lg, t = r["healthz"], r["analyze"], r["batch"], r["long"], r["targets"]
@@ -422,6 +461,7 @@ def render_table(r: dict) -> str:
             f"non-2xx {a['non_2xx']} {_mark(t['no_non_2xx'])}",
         ),
         ("analyze / healthz", f"{r['ratio']:.2f}", f"{_mark(t['ratio>=0.33'])} (≥ 0.33)"),
+        *_ceiling_rows(r.get("ceiling") or {}),
         (
             "server CPU per request: healthz / analyze",
             f"{_ms(h.get('server_cpu_ms_per_req'))} / {_ms(a.get('server_cpu_ms_per_req'))}",

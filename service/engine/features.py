@@ -13,8 +13,9 @@ add side features (``o:L``/``o:R``).  Around the target: distance-binned left/ri
 target's clause, its neighbours, its position (sentence start ~ subject), whether
 it sits inside a quote, and sentiment-lexicon hits by side and distance.
 Negation scope is marked (``NOT_`` prefix until punctuation) and flips lexicon
-polarity.  Indonesian affixes are handled by a light stemmer so "mengecam",
-"dikecam" and "kecaman" share a feature.
+polarity.  Indonesian affixes are handled by a light stemmer so "mendukung",
+"didukung" and "dukungan" share a feature ("dikecam"/"kecaman" do, "mengecam"
+does not: the stemmer does not restore a nasal-assimilated k/t/p/s).
 
 Lexicons (see :mod:`service.engine.lexicon`): VADER's English lexicon (MIT,
 shipped in the vaderSentiment wheel) and Sikap's own Indonesian news lexicon.

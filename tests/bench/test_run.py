@@ -37,6 +37,10 @@ def _fake() -> dict:
             "socket_errors": 0,
         },
         "ratio": 0.4,
+        "ceiling": {
+            "no_parties": {"rps": 1500.0, "ratio": 0.5, "server_cpu_ms_per_req": 0.55, "non_2xx": 0},
+            "tiny": {"rps": 2100.0, "ratio": 0.7, "server_cpu_ms_per_req": 0.4, "non_2xx": 0},
+        },
         "cpu_ratio": 0.5,
         "batch": {"rps": 10.0, "articles_per_s": 640.0, "p50_ms": 190.0, "non_2xx": 0, "connections": 2},
         "long": {
@@ -60,6 +64,11 @@ def test_targets_and_table():
     assert "1,200 req/s" in table and "0.40" in table and "640 articles/s" in table
     assert "✗" not in table
     assert "0.30 ms / 0.60 ms" in table and "CPU ratio 0.50" in table
+    assert "`parties: []`" in table and "1,500 req/s" in table and "ratio 0.50; server CPU 0.55 ms" in table
+    assert "2,100 req/s" in table and "ratio 0.70; server CPU 0.40 ms" in table
+    # Results from runs before the ceiling rows existed still render.
+    del r["ceiling"]
+    assert "`parties: []`" not in run.render_table(r)
     r["analyze"]["p99_ms"] = 80.0
     assert not run.check_targets(r)["p99<=50ms"]
 
@@ -86,6 +95,8 @@ def test_bodies():
     assert 2000 <= len(typical["text"]) <= run.TYPICAL_CHARS
     assert typical["text"].endswith((".", '"', "”"))
     assert len(run.batch_body()["articles"]) == run.BATCH_SIZE
+    assert run.no_parties_body()["parties"] == [] and run.no_parties_body()["text"] == typical["text"]
+    assert len(run.tiny_body()["text"]) < 100
     long = run.long_body(200_000)
     assert 190_000 <= len(long["text"]) <= 200_000
 

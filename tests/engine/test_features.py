@@ -1,0 +1,50 @@
+"""Target-aware mention features: the behaviours the model relies on."""
+
+from collections import Counter
+
+from service.engine.features import mention_features
+
+
+def _features(sentence: str, target: str) -> Counter:
+    start = sentence.index(target)
+    return Counter(mention_features(sentence, 0, len(sentence), (start, start + len(target))))
+
+
+def test_target_becomes_one_token_with_window_and_side_words() -> None:
+    f = _features("Menlu Retno memuji Rusia pada Senin.", "Rusia")
+    assert f["w:<t>"] == 1 and "w:rusia" not in f
+    assert f["L1:memuji"] == 1 and f["R1:pada"] == 1
+    assert f["L:menlu"] == 1 and f["R:senin"] == 1
+
+
+def test_negation_marks_words_and_flips_lexicon_polarity() -> None:
+    f = _features("Jakarta tidak mendukung Rusia.", "Rusia")
+    assert f["w:NOT_mendukung"] == 1
+    assert f["lex:neg"] == 1 and "lex:pos" not in f
+
+
+def test_other_parties_add_side_features() -> None:
+    s = "Rusia mengecam Ukraina dan Amerika Serikat."
+    start = s.index("Ukraina")
+    others = [(0, 5), (s.index("Amerika"), s.index("Amerika") + len("Amerika Serikat"))]
+    f = Counter(mention_features(s, 0, len(s), (start, start + 7), others))
+    assert f["o:L"] == 1 and f["o:R"] == 1
+
+
+def test_negation_scope_ends_at_punctuation() -> None:
+    f = _features("Jakarta tidak hadir, tetapi mendukung Rusia.", "Rusia")
+    assert f["w:NOT_hadir"] == 1 and f["w:mendukung"] == 1
+    assert f["lex:pos"] == 1 and "lex:neg" not in f
+
+
+def test_indonesian_affixes_share_a_stem() -> None:
+    def stems(sentence: str) -> set[str]:
+        return {f for f in _features(sentence, "Rusia") if f.startswith("s:")}
+
+    assert stems("Menlu mendukung Rusia.") == stems("Rusia didukung menlu.") == {"s:dukung"}
+    assert stems("Dukungan untuk Rusia.") == {"s:dukung"}
+
+
+def test_quotes_mark_a_target_inside_them() -> None:
+    assert _features('Ia berkata, "Rusia gagal."', "Rusia")["tp:inquote"] == 1
+    assert "tp:inquote" not in _features('"Gagal," kata Rusia.', "Rusia")
