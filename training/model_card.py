@@ -35,8 +35,8 @@ def render_model_card(version: str, metadata: dict) -> str:
         "logistic regression and an NB-LR (naive-Bayes log-count-ratio scaled one-vs-rest LR), "
         "temperature-calibrated on dev data. Features: the sentence with the mention masked as `<t>`, "
         "distance-binned left/right words, the target's clause, neighbours, position (subject proxy), "
-        "quotes, other parties' sides, negation scope, Indonesian stems, and lexicon hits by side "
-        "and distance.",
+        "quotes, other parties' sides, negation scope, Indonesian stems, English word prefixes, and lexicon "
+        "hits by side and distance.",
         "- **Document heads** (overall sentiment), one per language (`id`, `en`): multinomial "
         "logistic regression on negation-marked unigrams, bigrams, stems and lexicon counts.",
         "- **Lexicons**: VADER (`vader_lexicon.txt`, MIT, from the vaderSentiment wheel) and "

@@ -16,6 +16,8 @@ Negation scope is marked (``NOT_`` prefix until punctuation) and flips lexicon
 polarity.  Indonesian affixes are handled by a light stemmer so "mendukung",
 "didukung" and "dukungan" share a feature ("dikecam"/"kecaman" do, "mengecam"
 does not: the stemmer does not restore a nasal-assimilated k/t/p/s).
+English inflections share a truncated prefix instead ("criticized",
+"criticism" -> ``p:criti``).
 
 Lexicons (see :mod:`service.engine.lexicon`): VADER's English lexicon (MIT,
 shipped in the vaderSentiment wheel) and Sikap's own Indonesian news lexicon.
@@ -53,6 +55,8 @@ _SUFFIXES = ("kannya", "annya", "nya", "kan", "lah", "kah", "an", "i")
 TARGET = "<t>"
 WINDOW = 10
 LEX_WINDOW = 5
+PREFIX_LEN = 5  # p: features: the first 5 letters of ...
+PREFIX_MIN = 7  # ... alphabetic words of 7+ letters the stemmer leaves unchanged
 
 
 @lru_cache(maxsize=1 << 16)
@@ -130,8 +134,15 @@ def _dbin(d: int) -> str:
     return str(d) if d <= 3 else ("4" if d <= 6 else ("7" if d <= 10 else "f"))
 
 
-def _bag(toks: list[str], neg: list[bool], out: list[str]) -> list[str]:
-    """Unigrams (negation-marked), stems and bigrams; returns the marked tokens."""
+def _bag(toks: list[str], neg: list[bool], out: list[str], prefixes: bool = False) -> list[str]:
+    """Unigrams (negation-marked), stems and bigrams; returns the marked tokens.
+
+    With ``prefixes``, long words the Indonesian stemmer leaves alone (mostly
+    English, or bare Indonesian roots) also get a truncated prefix ``p:``, a
+    cheap English stemmer: "criticized", "criticism" and "critics" share
+    ``p:criti``.  Mention features use it (NewsMTSC dev and grouped CV gained);
+    document features do not (the English document head lost NusaX valid F1).
+    """
     wt = ["NOT_" + t if n else t for t, n in zip(toks, neg, strict=True)]
     for t, w in zip(toks, wt, strict=True):
         out.append("w:" + w)
@@ -139,6 +150,9 @@ def _bag(toks: list[str], neg: list[bool], out: list[str]) -> list[str]:
             st = stem(t)
             if st != t:
                 out.append("s:" + st)
+            elif prefixes and len(t) >= PREFIX_MIN and t.isalpha():
+                # w keeps its NOT_ mark: "NOT_" + t[:PREFIX_LEN] or t[:PREFIX_LEN].
+                out.append("p:" + w[: len(w) - len(t) + PREFIX_LEN])
     for i in range(len(toks) - 1):
         out.append("b:" + toks[i] + "_" + toks[i + 1])
     return wt
@@ -185,7 +199,7 @@ def features_for_target(
     toks, ti = _splice(tokens, target)
     neg = _negation(toks)
     out: list[str] = []
-    wt = _bag(toks, neg, out)
+    wt = _bag(toks, neg, out, prefixes=True)
     if ti < 0:
         return out
     ap = out.append

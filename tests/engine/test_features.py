@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from service.engine.features import mention_features
+from service.engine.features import document_features, mention_features
 
 
 def _features(sentence: str, target: str) -> Counter:
@@ -48,3 +48,18 @@ def test_indonesian_affixes_share_a_stem() -> None:
 def test_quotes_mark_a_target_inside_them() -> None:
     assert _features('Ia berkata, "Rusia gagal."', "Rusia")["tp:inquote"] == 1
     assert "tp:inquote" not in _features('"Gagal," kata Rusia.', "Rusia")
+
+
+def test_english_inflections_share_a_prefix_and_affixed_indonesian_words_do_not_get_one() -> None:
+    def prefixes(sentence: str) -> set[str]:
+        return {f for f in _features(sentence, "Russia") if f.startswith("p:")}
+
+    assert prefixes("Critics criticized Russia.") == prefixes("Russia faced criticism.") == {"p:criti"}
+    assert prefixes("They are not supporting Russia.") == {"p:NOT_suppo"}
+    # "mengkritik" has a stem (s:kritik); short words get neither.
+    assert prefixes("Menlu mengkritik Russia.") == set()
+    assert prefixes("Russia faced new curbs.") == set()
+
+
+def test_document_features_carry_no_prefixes() -> None:
+    assert not [f for f in document_features("Critics criticized the sanctions.") if f.startswith("p:")]
