@@ -9,7 +9,9 @@ therefore trusted only from the operator's own models directory, and only when
 every file's hash matches the metadata written by ``training.train`` and the
 scikit-learn version matches the one it was trained with.  Anything else (a
 truncated copy, a swapped file, a partial upload) is refused before it is
-unpickled, with a message that names the file.
+unpickled, with a message that names the file.  So is a bundle trained on
+feature families this code does not emit (see ``features.FEATURE_FAMILIES``):
+it would load and answer, just worse, with no error anywhere.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from pathlib import Path
 import joblib
 import sklearn
 
+from .features import FEATURE_FAMILIES
 from .model import StanceModel
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 CURRENT_FILE = "CURRENT"
+# Bundles written before metadata named their feature families were trained on these.
+LEGACY_FAMILIES = ("base",)
 
 
 class BundleError(RuntimeError):
@@ -94,6 +99,15 @@ def verify_bundle(path: Path) -> dict:
             f"bundle was trained with scikit-learn {trained_with}, "
             f"this process has {sklearn.__version__}; retrain or install the matching version"
         )
+    families = metadata.get("feature_families", list(LEGACY_FAMILIES))
+    if not isinstance(families, list):
+        raise BundleError(f"{meta_path}: feature_families must be a list, not {type(families).__name__}")
+    missing = sorted(str(f) for f in families if f not in FEATURE_FAMILIES)
+    if missing:
+        raise BundleError(
+            f"bundle was trained on feature families this code does not produce ({', '.join(missing)}); "
+            f"this code has {', '.join(sorted(FEATURE_FAMILIES))}: upgrade the service or serve an older bundle"
+        )
     return metadata
 
 
@@ -127,6 +141,7 @@ def save_bundle(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sklearn_version": sklearn.__version__,
         "python_version": platform.python_version(),
+        "feature_families": sorted(FEATURE_FAMILIES),
         **extra_metadata,
         "files": files,
     }

@@ -58,6 +58,13 @@ LEX_WINDOW = 5
 PREFIX_LEN = 5  # p: features: the first 5 letters of ...
 PREFIX_MIN = 7  # ... alphabetic words of 7+ letters the stemmer leaves unchanged
 
+# The feature families this code emits.  A bundle records the families it was
+# trained on and is refused where one is missing (a newer bundle on older code
+# would otherwise lose features silently).  Changing what an existing family
+# emits means giving it a new name, so bundles trained on the old one are refused.
+# "base": everything up to model 2026.11.29-5; "prefix": the p: features.
+FEATURE_FAMILIES = frozenset({"base", "prefix"})
+
 
 @lru_cache(maxsize=1 << 16)
 def normalise(token: str) -> str:

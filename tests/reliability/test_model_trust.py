@@ -1,4 +1,4 @@
-"""Model trust: a bundle loads only if every file matches metadata.json and the sklearn version matches.
+"""Model trust: a bundle loads only if its files, sklearn version and feature families all match.
 
 Every altered bundle is refused before it is unpickled, with a message naming
 what is wrong; through ``service.wsgi`` the process exits 3 with the reason on
@@ -103,6 +103,14 @@ DAMAGE: dict[str, tuple[Callable[..., None], str]] = {
         r"trained with scikit-learn None",
     ),
     "garbage with a matching hash": (lambda p, o: _garbage_with_matching_hash(p), r"could not be loaded"),
+    "trained on features this code lacks": (
+        lambda p, o: _edit_meta(lambda m: m.__setitem__("feature_families", ["base", "prefix", "parse-tree"]))(p),
+        r"feature families this code does not produce \(parse-tree\)",
+    ),
+    "feature families not a list": (
+        lambda p, o: _edit_meta(lambda m: m.__setitem__("feature_families", "base"))(p),
+        r"feature_families must be a list",
+    ),
 }
 
 
@@ -127,6 +135,14 @@ def test_intact_copy_and_other_bundle_load(tiny_bundle_dir, other_bundle, tmp_pa
     shutil.copytree(tiny_bundle_dir, tmp_path / "copy")
     assert load_bundle(tmp_path / "copy").version == "tiny-1"
     assert load_bundle(other_bundle).version == "other-1"
+
+
+def test_bundle_from_before_feature_families_loads_as_base(tiny_bundle_dir, tmp_path):
+    """Bundles such as 2026.11.29-5 carry no feature_families: they were trained on "base", still emitted."""
+    assert json.loads((tiny_bundle_dir / "metadata.json").read_text())["feature_families"] == ["base", "prefix"]
+    shutil.copytree(tiny_bundle_dir, tmp_path / "old")
+    _edit_meta(lambda m: m.pop("feature_families"))(tmp_path / "old")
+    assert load_bundle(tmp_path / "old").version == "tiny-1"
 
 
 WSGI_CASES = ["one corrupted byte", "metadata a JSON array", "extra unlisted file", "sklearn version tampered"]
