@@ -102,7 +102,7 @@ def verify_bundle(path: Path) -> dict:
     families = metadata.get("feature_families", list(LEGACY_FAMILIES))
     if not isinstance(families, list):
         raise BundleError(f"{meta_path}: feature_families must be a list, not {type(families).__name__}")
-    missing = sorted(str(f) for f in families if f not in FEATURE_FAMILIES)
+    missing = sorted({str(f) for f in families} - FEATURE_FAMILIES)
     if missing:
         raise BundleError(
             f"bundle was trained on feature families this code does not produce ({', '.join(missing)}); "

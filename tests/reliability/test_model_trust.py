@@ -107,6 +107,10 @@ DAMAGE: dict[str, tuple[Callable[..., None], str]] = {
         lambda p, o: _edit_meta(lambda m: m.__setitem__("feature_families", ["base", "prefix", "parse-tree"]))(p),
         r"feature families this code does not produce \(parse-tree\)",
     ),
+    "feature families hold a non-string": (
+        lambda p, o: _edit_meta(lambda m: m.__setitem__("feature_families", ["base", {}]))(p),
+        r"feature families this code does not produce \(\{\}\)",
+    ),
     "feature families not a list": (
         lambda p, o: _edit_meta(lambda m: m.__setitem__("feature_families", "base"))(p),
         r"feature_families must be a list",
