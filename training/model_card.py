@@ -39,7 +39,9 @@ def render_model_card(version: str, metadata: dict) -> str:
         "hits by side and distance.",
         "- **Document heads** (overall sentiment), one per language (`id`, `en`): multinomial "
         "logistic regression on negation-marked unigrams, bigrams, stems and lexicon counts.",
-        "- **Lexicons**: VADER (`vader_lexicon.txt`, MIT, from the vaderSentiment wheel) and "
+        "- **Lexicons**: VADER (`vader_lexicon.txt`, MIT, from the vaderSentiment wheel); "
+        "`service/engine/data/lexicon_en.tsv`, English political-news words VADER lacks (*indicted*, "
+        "*lambasted*, *lauded*…), written for Sikap (feature family `lexicon-en`); and "
         "`service/engine/data/lexicon_id.tsv`, an Indonesian news lexicon written for Sikap.",
         "",
         "## Training data",

@@ -11,7 +11,9 @@ scikit-learn version matches the one it was trained with.  Anything else (a
 truncated copy, a swapped file, a partial upload) is refused before it is
 unpickled, with a message that names the file.  So is a bundle trained on
 feature families this code does not emit (see ``features.FEATURE_FAMILIES``):
-it would load and answer, just worse, with no error anywhere.
+it would load and answer, just worse, with no error anywhere.  A bundle that
+lacks a family newer than it is served without it (the engine emits exactly
+the families in its metadata; bundles older than the field get ``base``).
 """
 
 from __future__ import annotations
@@ -26,14 +28,12 @@ from pathlib import Path
 import joblib
 import sklearn
 
-from .features import FEATURE_FAMILIES
+from .features import FEATURE_FAMILIES, LEGACY_FAMILIES
 from .model import StanceModel
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 CURRENT_FILE = "CURRENT"
-# Bundles written before metadata named their feature families were trained on these.
-LEGACY_FAMILIES = ("base",)
 
 
 class BundleError(RuntimeError):
@@ -99,7 +99,7 @@ def verify_bundle(path: Path) -> dict:
             f"bundle was trained with scikit-learn {trained_with}, "
             f"this process has {sklearn.__version__}; retrain or install the matching version"
         )
-    families = metadata.get("feature_families", list(LEGACY_FAMILIES))
+    families = metadata.get("feature_families", sorted(LEGACY_FAMILIES))
     if not isinstance(families, list):
         raise BundleError(f"{meta_path}: feature_families must be a list, not {type(families).__name__}")
     missing = sorted({str(f) for f in families} - FEATURE_FAMILIES)
@@ -108,6 +108,8 @@ def verify_bundle(path: Path) -> dict:
             f"bundle was trained on feature families this code does not produce ({', '.join(missing)}); "
             f"this code has {', '.join(sorted(FEATURE_FAMILIES))}: upgrade the service or serve an older bundle"
         )
+    # The engine emits exactly these for this bundle (a legacy bundle's are now explicit).
+    metadata["feature_families"] = sorted({str(f) for f in families})
     return metadata
 
 

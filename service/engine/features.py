@@ -20,7 +20,13 @@ English inflections share a truncated prefix instead ("criticized",
 "criticism" -> ``p:criti``).
 
 Lexicons (see :mod:`service.engine.lexicon`): VADER's English lexicon (MIT,
-shipped in the vaderSentiment wheel) and Sikap's own Indonesian news lexicon.
+shipped in the vaderSentiment wheel), Sikap's own English political-news additions
+to it, and Sikap's own Indonesian news lexicon.
+
+Feature families: every function takes the ``families`` a bundle was trained on
+and emits exactly those, so a bundle trained before a family existed is served
+the features it was trained on (an added lexicon word would otherwise change
+what an existing feature means to it).
 """
 
 from __future__ import annotations
@@ -60,10 +66,14 @@ PREFIX_MIN = 7  # ... alphabetic words of 7+ letters the stemmer leaves unchange
 
 # The feature families this code emits.  A bundle records the families it was
 # trained on and is refused where one is missing (a newer bundle on older code
-# would otherwise lose features silently).  Changing what an existing family
-# emits means giving it a new name, so bundles trained on the old one are refused.
-# "base": everything up to model 2026.11.29-5; "prefix": the p: features.
-FEATURE_FAMILIES = frozenset({"base", "prefix"})
+# would otherwise lose features silently); the engine emits only the families
+# the served bundle has.  Changing what an existing family emits means giving it
+# a new name, so bundles trained on the old one are refused.
+# "base": everything up to model 2026.11.29-5; "prefix": the p: features (-7);
+# "lexicon-en": lexicon_en.tsv's words count as lexicon hits (-8).
+FEATURE_FAMILIES = frozenset({"base", "prefix", "lexicon-en"})
+# Bundles written before metadata named their feature families were trained on these.
+LEGACY_FAMILIES = frozenset({"base"})
 
 
 @lru_cache(maxsize=1 << 16)
@@ -165,9 +175,9 @@ def _bag(toks: list[str], neg: list[bool], out: list[str], prefixes: bool = Fals
     return wt
 
 
-def _lexicon_hits(toks: list[str], neg: list[bool]) -> list[tuple[int, float]]:
+def _lexicon_hits(toks: list[str], neg: list[bool], families: frozenset[str]) -> list[tuple[int, float]]:
     """(index, signed valence) of lexicon words, polarity flipped under negation."""
-    lex = lexicon()
+    lex = lexicon("lexicon-en" in families)
     hits = []
     for i, t in enumerate(toks):
         v = lex.get(t)
@@ -182,6 +192,7 @@ def mention_features(
     end: int,
     target: tuple[int, int],
     others: Sequence[tuple[int, int]] = (),
+    families: frozenset[str] = FEATURE_FAMILIES,
 ) -> list[str]:
     """Features of the stance toward ``target`` within ``text[start:end]``.
 
@@ -195,18 +206,23 @@ def mention_features(
         The mention's span; must lie inside the context.
     others:
         Spans of other parties' mentions in the context (side features ``o:L``/``o:R``).
+    families:
+        The feature families to emit: the served bundle's (default: all of this code's).
     """
-    return features_for_target(sentence_tokens(text, start, end), target, others)
+    return features_for_target(sentence_tokens(text, start, end), target, others, families)
 
 
 def features_for_target(
-    tokens: Sequence[Token], target: tuple[int, int], others: Sequence[tuple[int, int]] = ()
+    tokens: Sequence[Token],
+    target: tuple[int, int],
+    others: Sequence[tuple[int, int]] = (),
+    families: frozenset[str] = FEATURE_FAMILIES,
 ) -> list[str]:
     """:func:`mention_features` from precomputed :func:`sentence_tokens`."""
     toks, ti = _splice(tokens, target)
     neg = _negation(toks)
     out: list[str] = []
-    wt = _bag(toks, neg, out, prefixes=True)
+    wt = _bag(toks, neg, out, prefixes="prefix" in families)
     if ti < 0:
         return out
     ap = out.append
@@ -252,7 +268,7 @@ def features_for_target(
         elif s_ >= target[1]:
             ap("o:R")
     role = "S" if subject else "O"
-    for j, v in _lexicon_hits(toks, neg):
+    for j, v in _lexicon_hits(toks, neg, families):
         sg = "pos" if v > 0 else "neg"
         ap("lex:" + sg)
         if abs(v) >= 2:
@@ -268,13 +284,15 @@ def features_for_target(
     return out
 
 
-def document_features(text: str, start: int = 0, end: int | None = None) -> list[str]:
-    """Features of the overall sentiment of ``text[start:end]``."""
+def document_features(
+    text: str, start: int = 0, end: int | None = None, families: frozenset[str] = FEATURE_FAMILIES
+) -> list[str]:
+    """Features of the overall sentiment of ``text[start:end]`` (``families`` as for mentions)."""
     toks = [t for _, _, t in sentence_tokens(text, start, len(text) if end is None else end)]
     neg = _negation(toks)
     out: list[str] = []
     _bag(toks, neg, out)
-    for _, v in _lexicon_hits(toks, neg):
+    for _, v in _lexicon_hits(toks, neg, families):
         sg = "pos" if v > 0 else "neg"
         out.append("lex:" + sg)
         if abs(v) >= 2:

@@ -21,6 +21,7 @@ from itertools import chain, repeat
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from .features import FEATURE_FAMILIES
 from .nblr import NBLogisticRegression
 
 LABELS = ("negative", "neutral", "positive")
@@ -147,6 +148,11 @@ class StanceModel:
         self.metadata = metadata or {}
         self.target = make_head(bundle["target"])
         self.documents = {lang: make_head(p) for lang, p in bundle["document"].items()}
+
+    @property
+    def feature_families(self) -> frozenset[str]:
+        """Feature families the bundle was trained on (ad-hoc models: all of this code's)."""
+        return frozenset(self.metadata.get("feature_families", FEATURE_FAMILIES))
 
     @property
     def version(self) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import Token, document_features, features_for_target, sentence_tokens
+from .features import FEATURE_FAMILIES, Token, document_features, features_for_target, sentence_tokens
 from .language import detect_language
 from .model import LABELS, StanceModel
 from .parties import Mention, PartyRegistry, custom_matcher
@@ -163,11 +163,13 @@ def extract(
     text: str,
     title: str | None = None,
     parties: Sequence[PartyRequest] | None = None,
+    families: frozenset[str] = FEATURE_FAMILIES,
 ) -> Extraction:
     """Find mentions and build the feature rows, exactly as training does.
 
     ``training.train`` calls this with a caller span per labelled target, so
-    the features a model is trained on are the features it is served.
+    the features a model is trained on are the features it is served;
+    ``families`` are the served bundle's feature families (training: all).
     """
     body = _Doc(text)
     head = _Doc(title or "")
@@ -209,9 +211,9 @@ def extract(
             toks = sentence_cache.get(key)
             if toks is None:
                 toks = sentence_cache[key] = sentence_tokens(doc.masked, cs, ce)
-            rows.append(features_for_target(toks, (ms, me), others))
+            rows.append(features_for_target(toks, (ms, me), others, families))
             batch.append(it)
-    doc_row = document_features(head.masked) + document_features(body.masked)
+    doc_row = document_features(head.masked, families=families) + document_features(body.masked, families=families)
     return Extraction(body, head, scored, counts, batch, rows, doc_row)
 
 
@@ -230,7 +232,7 @@ def analyze_article(
     Evidence offsets index into ``text``; title mentions count toward the score
     and ``mentions`` but carry no evidence offsets (see README, "Titles").
     """
-    ex = extract(registry, text, title, parties)
+    ex = extract(registry, text, title, parties, model.feature_families)
     if language is None:
         language, lang_prob = detect_language(((title or "") + "\n" + ex.body.masked).strip())
     else:

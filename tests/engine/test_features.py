@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from service.engine.features import document_features, mention_features
+from service.engine.features import FEATURE_FAMILIES, LEGACY_FAMILIES, document_features, mention_features
 
 
 def _features(sentence: str, target: str) -> Counter:
@@ -63,3 +63,20 @@ def test_english_inflections_share_a_prefix_and_affixed_indonesian_words_do_not_
 
 def test_document_features_carry_no_prefixes() -> None:
     assert not [f for f in document_features("Critics criticized the sanctions.") if f.startswith("p:")]
+
+
+def test_english_news_words_are_lexicon_hits_only_for_bundles_with_that_family() -> None:
+    s = "Lawmakers lambasted Russia."
+    span = (s.index("Russia"), s.index("Russia") + 6)
+    assert "lexicon-en" in FEATURE_FAMILIES
+    assert Counter(mention_features(s, 0, len(s), span))["lex:neg"] == 1
+    older = frozenset({"base", "prefix"})
+    assert "lex:neg" not in mention_features(s, 0, len(s), span, families=older)
+    assert "lex:neg" in document_features(s) and "lex:neg" not in document_features(s, families=older)
+
+
+def test_a_legacy_bundle_gets_no_prefix_features() -> None:
+    s = "Critics criticized Russia."
+    span = (s.index("Russia"), s.index("Russia") + 6)
+    assert "p:criti" in mention_features(s, 0, len(s), span)
+    assert not [f for f in mention_features(s, 0, len(s), span, families=LEGACY_FAMILIES) if f.startswith("p:")]

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from service.engine.features import FEATURE_FAMILIES
 from service.engine.scoring import NEUTRAL_BAND, PartyRequest, analyze_article
 
 
@@ -9,6 +10,7 @@ class StubModel:
     """Returns fixed stance probabilities for every mention."""
 
     version = "stub"
+    feature_families = FEATURE_FAMILIES
 
     def __init__(self, probs):
         self.probs = np.asarray(probs, dtype=float)

@@ -17,7 +17,10 @@ from pathlib import Path
 import joblib
 import pytest
 
+from service.engine import scoring
 from service.engine.bundle import BundleError, load_bundle, save_bundle
+from service.engine.features import FEATURE_FAMILIES, LEGACY_FAMILIES
+from service.engine.scoring import analyze_article
 from tests.reliability.tally import TALLY
 from tests.servers import REPO, server_env
 
@@ -143,10 +146,26 @@ def test_intact_copy_and_other_bundle_load(tiny_bundle_dir, other_bundle, tmp_pa
 
 def test_bundle_from_before_feature_families_loads_as_base(tiny_bundle_dir, tmp_path):
     """Bundles such as 2026.11.29-5 carry no feature_families: they were trained on "base", still emitted."""
-    assert json.loads((tiny_bundle_dir / "metadata.json").read_text())["feature_families"] == ["base", "prefix"]
+    assert json.loads((tiny_bundle_dir / "metadata.json").read_text())["feature_families"] == sorted(FEATURE_FAMILIES)
     shutil.copytree(tiny_bundle_dir, tmp_path / "old")
     _edit_meta(lambda m: m.pop("feature_families"))(tmp_path / "old")
-    assert load_bundle(tmp_path / "old").version == "tiny-1"
+    old = load_bundle(tmp_path / "old")
+    assert old.version == "tiny-1"
+    assert old.feature_families == LEGACY_FAMILIES
+
+
+def test_the_engine_emits_exactly_the_served_bundles_families(tiny_bundle_dir, registry, tmp_path, monkeypatch):
+    """A bundle trained before a family existed is served the features it was trained on."""
+    shutil.copytree(tiny_bundle_dir, tmp_path / "older")
+    _edit_meta(lambda m: m.__setitem__("feature_families", ["base", "prefix"]))(tmp_path / "older")
+    seen = []
+    real = scoring.features_for_target
+    monkeypatch.setattr(scoring, "features_for_target", lambda *a: seen.append(a[3]) or real(*a))
+    text = "Critics lambasted Russia while Ukraine waited."
+    for path, families in ((tiny_bundle_dir, FEATURE_FAMILIES), (tmp_path / "older", {"base", "prefix"})):
+        seen.clear()
+        analyze_article(load_bundle(path), registry, text)
+        assert seen and all(f == families for f in seen)
 
 
 WSGI_CASES = ["one corrupted byte", "metadata a JSON array", "extra unlisted file", "sklearn version tampered"]

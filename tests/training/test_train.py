@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from service.engine.model import EnsembleHead
+from service.engine.model import LABELS, EnsembleHead
 from tests.conftest import _tiny_examples
 from training.evaluate import render_table
-from training.train import expected_calibration_error, fit_target_ensemble, target_rows
+from training.train import expected_calibration_error, fit_target_ensemble, macro_f1, target_rows
 
 
 def test_target_ensemble_fits_and_calibrates(registry, monkeypatch):
@@ -18,6 +18,21 @@ def test_target_ensemble_fits_and_calibrates(registry, monkeypatch):
     assert head.predict_proba(rows).shape == (len(rows), 3)
     assert report["dev_macro_f1"] > 0.9
     assert 0 <= report["dev_ece"] <= 1
+
+
+def test_target_c_is_chosen_by_the_shipped_ensembles_dev_score(registry, monkeypatch):
+    """C is judged on LR + NB-LR averaged (what ships), and the report says which C won and why."""
+    monkeypatch.setattr("training.train.TARGET_C_GRID", (0.01, 1.0))
+    targets, _ = _tiny_examples()
+    rows = target_rows(registry, targets)
+    labels = [e.label for e in targets]
+    spec, report = fit_target_ensemble(rows, labels, np.ones(len(rows)), rows, labels, min_df=1, min_features=10)
+    by_c = report["dev_macro_f1_by_C"]
+    assert set(by_c) == {"0.01", "1.0"}
+    assert report["dev_macro_f1"] == max(by_c.values()) == by_c[str(report["C"])]
+    assert spec["members"][0].named_steps["classifier"].C == report["C"]
+    mean = EnsembleHead(spec["members"]).predict_proba(rows)
+    assert by_c[str(report["C"])] == round(macro_f1(labels, [LABELS[i] for i in mean.argmax(axis=1)]), 4)
 
 
 def test_expected_calibration_error_bounds():
