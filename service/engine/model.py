@@ -148,11 +148,9 @@ class StanceModel:
         self.metadata = metadata or {}
         self.target = make_head(bundle["target"])
         self.documents = {lang: make_head(p) for lang, p in bundle["document"].items()}
-
-    @property
-    def feature_families(self) -> frozenset[str]:
-        """Feature families the bundle was trained on (ad-hoc models: all of this code's)."""
-        return frozenset(self.metadata.get("feature_families", FEATURE_FAMILIES))
+        # The feature families the engine emits for this bundle: those it was trained on
+        # (``load_bundle`` fills in a legacy bundle's); ad-hoc models get all of this code's.
+        self.feature_families = frozenset(self.metadata.get("feature_families", FEATURE_FAMILIES))
 
     @property
     def version(self) -> str:
