@@ -16,6 +16,7 @@ import resource
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,24 +80,25 @@ def macro_f1(y_true: list[str], y_pred: list[str]) -> float:
     return float(f1_score(y_true, y_pred, labels=list(LABELS), average="macro", zero_division=0))
 
 
-def fit_head(
+def _choose_c(
     name: str,
-    x_train: list[list[str]],
-    y_train: list[str],
-    w_train: np.ndarray,
-    x_dev: list[list[str]],
+    c_grid: tuple[float, ...],
+    fit: Callable[[float], Pipeline],
+    dev_labels: Callable[[Pipeline], list[str]],
     y_dev: list[str],
-    c_grid: tuple[float, ...] = C_GRID,
-    min_df: int = 2,
-    scale_temperature: bool = True,
-    min_features: int = 500,
-) -> tuple[Pipeline, dict]:
-    """Pick C on dev, fit, then temperature-scale on dev; return pipeline and report."""
+    min_features: int,
+) -> tuple[Pipeline, float, dict[str, float], int]:
+    """Fit one pipeline per C; keep the one whose dev predictions score best.
+
+    ``dev_labels`` predicts dev with the fitted pipeline *as it ships* (alone, or
+    inside the ensemble), so C is judged on the model clients get.  Returns the
+    pipeline, its C, the dev macro-F1 of every C and the vocabulary size.
+    """
     best: tuple[float, float, Pipeline] | None = None
-    scores = {}
+    scores: dict[str, float] = {}
     for c in c_grid:
-        pipe = make_pipeline(c, min_df).fit(x_train, y_train, classifier__sample_weight=w_train)
-        f1 = macro_f1(y_dev, list(pipe.predict(x_dev)))
+        pipe = fit(c)
+        f1 = macro_f1(y_dev, dev_labels(pipe))
         scores[str(c)] = round(f1, 4)
         print(f"  {name}: C={c:<4} dev macro-F1 {f1:.4f}", flush=True)
         if best is None or f1 > best[0]:
@@ -106,9 +108,30 @@ def fit_head(
     n_features = len(pipe.named_steps["vectorizer"].vocabulary_)
     # A one-word vocabulary means the analyzer saw strings, not feature lists.
     assert n_features > min_features, f"{name}: suspicious vocabulary size {n_features}"
+    return pipe, c, scores, n_features
+
+
+def fit_head(
+    name: str,
+    x_train: list[list[str]],
+    y_train: list[str],
+    w_train: np.ndarray,
+    x_dev: list[list[str]],
+    y_dev: list[str],
+    c_grid: tuple[float, ...] = C_GRID,
+    min_df: int = 2,
+    min_features: int = 500,
+) -> tuple[Pipeline, dict]:
+    """Pick C on dev, fit, then temperature-scale on dev; return pipeline and report."""
+    pipe, c, scores, n_features = _choose_c(
+        name,
+        c_grid,
+        lambda c: make_pipeline(c, min_df).fit(x_train, y_train, classifier__sample_weight=w_train),
+        lambda p: list(p.predict(x_dev)),
+        y_dev,
+        min_features,
+    )
     report: dict = {"C": c, "dev_macro_f1_by_C": scores, "n_features": n_features}
-    if not scale_temperature:
-        return pipe, report
     y_idx = np.array([LABELS.index(y) for y in y_dev])
     logits = pipe.decision_function(x_dev)
     ece_before = expected_calibration_error(_softmax(logits), y_idx)
@@ -151,21 +174,15 @@ def fit_target_ensemble(
     0.7061 there against 0.7115 at C=4).
     """
     nb = make_nblr_pipeline(NBLR_C, min_df).fit(x_train, y_train, classifier__sample_weight=w_train)
-    best: tuple[float, float, Pipeline, np.ndarray] | None = None
-    scores = {}
-    for c in TARGET_C_GRID:
-        lr = make_pipeline(c, min_df).fit(x_train, y_train, classifier__sample_weight=w_train)
-        mean = EnsembleHead([lr, nb]).predict_proba(x_dev)
-        f1 = macro_f1(y_dev, [LABELS[i] for i in mean.argmax(axis=1)])
-        scores[str(c)] = round(f1, 4)
-        print(f"  target ensemble: LR C={c:<4} dev macro-F1 {f1:.4f}", flush=True)
-        if best is None or f1 > best[0]:
-            best = (f1, c, lr, mean)
-    assert best is not None
-    f1, c, lr, mean = best
-    n_features = len(lr.named_steps["vectorizer"].vocabulary_)
-    # A one-word vocabulary means the analyzer saw strings, not feature lists.
-    assert n_features > min_features, f"target: suspicious vocabulary size {n_features}"
+    lr, c, scores, n_features = _choose_c(
+        "target ensemble, LR",
+        TARGET_C_GRID,
+        lambda c: make_pipeline(c, min_df).fit(x_train, y_train, classifier__sample_weight=w_train),
+        lambda lr: [LABELS[i] for i in EnsembleHead([lr, nb]).predict_proba(x_dev).argmax(axis=1)],
+        y_dev,
+        min_features,
+    )
+    mean = EnsembleHead([lr, nb]).predict_proba(x_dev)
     y_idx = np.array([LABELS.index(y) for y in y_dev])
     t = minimize_scalar(lambda t: _nll(np.log(calibrate(mean, t)), y_idx), bounds=(0.2, 5.0), method="bounded").x
     cal = calibrate(mean, t)  # temperature keeps each row's argmax: F1 is unchanged
@@ -174,13 +191,13 @@ def fit_target_ensemble(
         "dev_macro_f1_by_C": scores,
         "n_features": n_features,
         "members": [f"LogisticRegression(C={c})", f"NBLogisticRegression(C={NBLR_C})"],
-        "dev_macro_f1": round(f1, 4),
+        "dev_macro_f1": scores[str(c)],
         "temperature": round(float(t), 4),
         "dev_ece_before_calibration": round(expected_calibration_error(mean, y_idx), 4),
         "dev_ece": round(expected_calibration_error(cal, y_idx), 4),
     }
     print(
-        f"  target ensemble: chose C={c}, {n_features} features, dev macro-F1 {f1:.4f}, T={t:.3f}, "
+        f"  target ensemble: chose C={c}, {n_features} features, dev macro-F1 {scores[str(c)]}, T={t:.3f}, "
         f"ECE {report['dev_ece_before_calibration']} -> {report['dev_ece']}"
     )
     return {"members": [lr, nb], "temperature": float(t)}, report
