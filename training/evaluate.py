@@ -11,7 +11,9 @@ figures measure exactly what clients get:
 * NusaX-Senti and SmSA (document-level): the text alone; ``sentiment.label``.
 
 Printed (and with ``--write-readme`` written into README.md between markers)
-side by side with the published results from ``../shared/data/README.md``.
+side by side with the published results from ``../shared/data/README.md``, each
+macro-F1 with its 95 % bootstrap interval (:mod:`training.stats`): a figure a
+few tenths from a bar means little without it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from service.engine.model import StanceModel
 from service.engine.parties import PartyRegistry
 
 from . import corpora
+from .stats import macro_f1_ci
 from .train import macro_f1
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -95,31 +98,31 @@ def _predict(post: Poster, articles: list[dict], pick: Callable[[dict], str]) ->
     return out
 
 
+def _scores(gold: list[str], pred: list[str], groups: list | None = None) -> dict:
+    """Macro-F1 with its 95 % bootstrap interval (resampling ``groups``), accuracy and n."""
+    return {
+        "macro_f1": round(macro_f1(gold, pred), 4),
+        "macro_f1_ci95": [round(x, 4) for x in macro_f1_ci(gold, pred, groups)],
+        "accuracy": round(float(accuracy_score(gold, pred)), 4),
+        "n": len(gold),
+    }
+
+
 def evaluate_targets(post: Poster, examples: list[corpora.TargetExample], language: str) -> dict:
-    """Macro-F1 and accuracy of party labels for caller-span targets."""
+    """Macro-F1 and accuracy of party labels for caller-span targets (interval by sentence)."""
     articles = [
         {"text": e.text, "language": language, "parties": [{"name": "target", "spans": [[e.start, e.end]]}]}
         for e in examples
     ]
     pred = _predict(post, articles, lambda r: r["parties"][0]["label"])
-    gold = [e.label for e in examples]
-    return {
-        "macro_f1": round(macro_f1(gold, pred), 4),
-        "accuracy": round(float(accuracy_score(gold, pred)), 4),
-        "n": len(gold),
-    }
+    return _scores([e.label for e in examples], pred, [e.text for e in examples])
 
 
 def evaluate_documents(post: Poster, examples: list[corpora.DocExample]) -> dict:
     """Macro-F1 and accuracy of the article sentiment label."""
     articles = [{"text": e.text, "language": e.language, "parties": []} for e in examples]
     pred = _predict(post, articles, lambda r: r["sentiment"]["label"])
-    gold = [e.label for e in examples]
-    return {
-        "macro_f1": round(macro_f1(gold, pred), 4),
-        "accuracy": round(float(accuracy_score(gold, pred)), 4),
-        "n": len(gold),
-    }
+    return _scores([e.label for e in examples], pred)
 
 
 OWN_ARTICLES = Path(__file__).parent / "data" / "id_articles" / "articles.jsonl"
@@ -139,8 +142,8 @@ def evaluate_articles(post: Poster, path: Path = OWN_ARTICLES) -> dict | None:
     results = []
     for chunk in _chunks(articles, BATCH):
         results += post(chunk)
-    gold, pred, labelled, found, extra = [], [], 0, 0, 0
-    for row, res in zip(rows, results, strict=True):
+    gold, pred, article_of, labelled, found, extra = [], [], [], 0, 0, 0
+    for i, (row, res) in enumerate(zip(rows, results, strict=True)):
         got = {p["name"]: p["label"] for p in res.get("parties", [])}
         labelled += len(row["parties"])
         extra += len(set(got) - set(row["parties"]))
@@ -149,10 +152,9 @@ def evaluate_articles(post: Poster, path: Path = OWN_ARTICLES) -> dict | None:
                 found += 1
                 gold.append(label)
                 pred.append(got[name])
+                article_of.append(i)
     return {
-        "macro_f1": round(macro_f1(gold, pred), 4) if gold else 0.0,
-        "accuracy": round(float(accuracy_score(gold, pred)), 4) if gold else 0.0,
-        "n": len(gold),
+        **(_scores(gold, pred, article_of) if gold else {"macro_f1": 0.0, "accuracy": 0.0, "n": 0}),
         "articles": len(rows),
         "party_recall": round(found / labelled, 4) if labelled else 0.0,
         "extra_parties": extra,
@@ -183,13 +185,19 @@ def evaluate_model(model: StanceModel, registry: PartyRegistry, data_dir: Path) 
     return evaluate(flask_poster(model, registry), data_dir)
 
 
+def _ci(result: dict) -> str:
+    """The macro-F1 interval as "64.6–71.1", or "–" for figures measured before intervals were."""
+    ci = result.get("macro_f1_ci95")
+    return f"{100 * ci[0]:.1f}–{100 * ci[1]:.1f}" if ci else "–"
+
+
 def render_table(results: dict, version: str) -> str:
     """Markdown table: our figures next to the published ones."""
     lines = [
         f"Model `{version}`, measured through `POST /v1/analyze/batch` by `python -m training.evaluate`.",
         "",
-        "| test set | n | Sikap macro-F1 | Sikap acc. | target | published (macro-F1 / acc.) |",
-        "|---|---|---|---|---|---|",
+        "| test set | n | Sikap macro-F1 | Sikap acc. | target | macro-F1 95 % CI | published (macro-F1 / acc.) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, pub in PUBLISHED.items():
         r = results[name]
@@ -197,26 +205,31 @@ def render_table(results: dict, version: str) -> str:
         ok = "✓" if r["macro_f1"] >= TARGETS[name] else "✗"
         lines.append(
             f"| {name} | {r['n']} | {100 * r['macro_f1']:.1f} | {100 * r['accuracy']:.1f} | "
-            f">= {100 * TARGETS[name]:.0f} {ok} | {pubs} |"
+            f">= {100 * TARGETS[name]:.0f} {ok} | {_ci(r)} | {pubs} |"
         )
     for key, label in (("sikap-id-targets-dev", "own, Indonesian"), ("sikap-en-targets-dev", "own, English")):
         own = results.get(key)
         if own:
             lines.append(
                 f"| {key.removesuffix('-dev')} dev ({label}) | {own['n']} | {100 * own['macro_f1']:.1f} | "
-                f"{100 * own['accuracy']:.1f} | – | no published figure |"
+                f"{100 * own['accuracy']:.1f} | – | {_ci(own)} | no published figure |"
             )
     arts = results.get("sikap-id-articles")
     if arts:
         lines.append(
             f"| sikap-id-articles (own, Indonesian, article-level party labels) | {arts['n']} | "
-            f"{100 * arts['macro_f1']:.1f} | {100 * arts['accuracy']:.1f} | – | no published figure |"
+            f"{100 * arts['macro_f1']:.1f} | {100 * arts['accuracy']:.1f} | – | {_ci(arts)} | no published figure |"
         )
         lines += [
             "",
             f"Article-level set: {arts['articles']} articles; the service found {100 * arts['party_recall']:.1f} % "
             f"of the labelled parties and reported {arts['extra_parties']} unlabelled ones.",
         ]
+    lines += [
+        "",
+        "The interval is a 95 % percentile bootstrap (2,000 resamples, fixed seed) that resamples whole "
+        "sentences for target sets and whole articles for the article set, since their targets share context.",
+    ]
     return "\n".join(lines) + "\n"
 
 

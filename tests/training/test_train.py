@@ -52,3 +52,14 @@ def test_render_table_marks_targets():
     assert "| nusax-ind | 10 | 70.0 | 71.0 | >= 80 ✗" in table
     assert "| sikap-en-targets dev (own, English) | 4 | 50.0 | 60.0 |" in table
     assert "sikap-id-targets" not in table  # rows only for the sets that were evaluated
+
+
+def test_render_table_shows_the_interval_where_measured():
+    res = {
+        k: {"macro_f1": 0.7, "accuracy": 0.71, "n": 10}
+        for k in ("newsmtsc-rw", "newsmtsc-mt", "nusax-ind", "nusax-eng", "smsa")
+    }
+    res["newsmtsc-rw"]["macro_f1_ci95"] = [0.6512, 0.7433]
+    table = render_table(res, "v")
+    assert "| newsmtsc-rw | 10 | 70.0 | 71.0 | >= 68 ✓ | 65.1–74.3 | BERT SPC" in table
+    assert "| newsmtsc-mt | 10 | 70.0 | 71.0 | >= 65 ✓ | – | BERT SPC" in table  # older metadata: no interval

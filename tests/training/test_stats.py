@@ -1,0 +1,53 @@
+"""The bootstrap interval of macro-F1 (training/stats.py)."""
+
+import numpy as np
+import pytest
+
+from service.engine.model import LABELS
+from training.stats import macro_f1_ci
+from training.train import macro_f1
+
+
+def _predictions(n: int, accuracy: float, seed: int) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    gold = list(rng.choice(LABELS, n))
+    pred = [g if rng.random() < accuracy else str(rng.choice(LABELS)) for g in gold]
+    return gold, pred
+
+
+def test_interval_brackets_the_estimate_and_is_repeatable():
+    gold, pred = _predictions(800, 0.7, seed=1)
+    lo, hi = macro_f1_ci(gold, pred)
+    assert lo < macro_f1(gold, pred) < hi
+    assert 0.03 < hi - lo < 0.10  # about ±1.96 * sqrt(p(1-p)/n) at n = 800
+    assert macro_f1_ci(gold, pred) == (lo, hi)
+
+
+def test_resampled_macro_f1_is_sklearns():
+    """One resample that draws every example once is the plain macro-F1, zero_division=0 included."""
+    gold, pred = _predictions(300, 0.6, seed=2)
+    pred = [p if p != "positive" else "neutral" for p in pred]  # a label never predicted
+    lo, hi = macro_f1_ci(gold, pred, groups=["all"] * len(gold), n_resamples=5)
+    assert lo == pytest.approx(macro_f1(gold, pred)) == pytest.approx(hi)
+
+
+def test_perfect_predictions_give_a_point():
+    gold, _ = _predictions(100, 1.0, seed=3)
+    assert macro_f1_ci(gold, gold) == (1.0, 1.0)
+
+
+def test_resampling_groups_widens_the_interval_when_groups_agree_inside():
+    """Ten copies of each sentence's verdict are one piece of evidence, not ten."""
+    gold, pred = _predictions(80, 0.7, seed=4)
+    gold10, pred10 = [g for g in gold for _ in range(10)], [p for p in pred for _ in range(10)]
+    groups = [i for i in range(80) for _ in range(10)]
+    lo_i, hi_i = macro_f1_ci(gold10, pred10)
+    lo_g, hi_g = macro_f1_ci(gold10, pred10, groups)
+    assert hi_g - lo_g > 2 * (hi_i - lo_i)
+
+
+def test_mismatched_or_empty_input_is_refused():
+    with pytest.raises(ValueError):
+        macro_f1_ci(["negative"], [])
+    with pytest.raises(ValueError):
+        macro_f1_ci([], [])
