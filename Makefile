@@ -6,7 +6,7 @@ PORT ?= 8080
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test lint format train evaluate bench profile docker-build clean
+.PHONY: run test lint format train evaluate compare bench profile docker-build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ train: $(VENV)/.runtime  ## retrain from ../shared/data (or SIKAP_DATA_DIR) into
 
 evaluate: $(VENV)/.runtime  ## evaluate the shipped bundle on the public test sets
 	$(BIN)/python -m training.evaluate $(ARGS)
+
+compare: $(VENV)/.runtime  ## dev-split comparison of two bundles: make compare ARGS="--baseline V [--version W]"
+	$(BIN)/python -m training.compare $(ARGS)
 
 bench: $(VENV)/.dev  ## throughput/latency/memory benchmark against the real server
 	$(BIN)/python -m bench.run $(ARGS)

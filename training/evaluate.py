@@ -108,21 +108,30 @@ def _scores(gold: list[str], pred: list[str], groups: list | None = None) -> dic
     }
 
 
-def evaluate_targets(post: Poster, examples: list[corpora.TargetExample], language: str) -> dict:
-    """Macro-F1 and accuracy of party labels for caller-span targets (interval by sentence)."""
+def predict_targets(post: Poster, examples: list[corpora.TargetExample], language: str) -> list[str]:
+    """The service's label for each caller-span target (one party per request item)."""
     articles = [
         {"text": e.text, "language": language, "parties": [{"name": "target", "spans": [[e.start, e.end]]}]}
         for e in examples
     ]
-    pred = _predict(post, articles, lambda r: r["parties"][0]["label"])
+    return _predict(post, articles, lambda r: r["parties"][0]["label"])
+
+
+def predict_documents(post: Poster, examples: list[corpora.DocExample]) -> list[str]:
+    """The service's ``sentiment.label`` for each document."""
+    articles = [{"text": e.text, "language": e.language, "parties": []} for e in examples]
+    return _predict(post, articles, lambda r: r["sentiment"]["label"])
+
+
+def evaluate_targets(post: Poster, examples: list[corpora.TargetExample], language: str) -> dict:
+    """Macro-F1 and accuracy of party labels for caller-span targets (interval by sentence)."""
+    pred = predict_targets(post, examples, language)
     return _scores([e.label for e in examples], pred, [e.text for e in examples])
 
 
 def evaluate_documents(post: Poster, examples: list[corpora.DocExample]) -> dict:
     """Macro-F1 and accuracy of the article sentiment label."""
-    articles = [{"text": e.text, "language": e.language, "parties": []} for e in examples]
-    pred = _predict(post, articles, lambda r: r["sentiment"]["label"])
-    return _scores([e.label for e in examples], pred)
+    return _scores([e.label for e in examples], predict_documents(post, examples))
 
 
 OWN_ARTICLES = Path(__file__).parent / "data" / "id_articles" / "articles.jsonl"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from service.engine.model import LABELS
-from training.stats import macro_f1_ci
+from training.stats import macro_f1_ci, macro_f1_difference
 from training.train import macro_f1
 
 
@@ -51,3 +51,28 @@ def test_mismatched_or_empty_input_is_refused():
         macro_f1_ci(["negative"], [])
     with pytest.raises(ValueError):
         macro_f1_ci([], [])
+
+
+def test_difference_of_identical_predictions_is_exactly_zero():
+    gold, pred = _predictions(200, 0.7, seed=5)
+    d = macro_f1_difference(gold, pred, list(pred))
+    assert (d.delta, d.lo, d.hi, d.b_better_share, d.b_worse_share) == (0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def test_difference_finds_the_better_model_and_its_point_is_sklearns():
+    gold, pred_a = _predictions(400, 0.6, seed=6)
+    d = macro_f1_difference(gold, pred_a, list(gold))
+    assert d.delta == pytest.approx(1.0 - macro_f1(gold, pred_a))
+    assert 0 < d.lo < d.delta < d.hi
+    assert d.b_better_share == 1.0 and d.b_worse_share == 0.0
+
+
+def test_paired_interval_is_narrower_than_either_models_own():
+    """B fixes 10 of A's errors: the pairing sees that, separate intervals would overlap."""
+    gold, pred_a = _predictions(800, 0.7, seed=7)
+    wrong = [i for i, (g, p) in enumerate(zip(gold, pred_a, strict=True)) if g != p][:10]
+    pred_b = [g if i in wrong else p for i, (g, p) in enumerate(zip(gold, pred_a, strict=True))]
+    d = macro_f1_difference(gold, pred_a, pred_b)
+    lo_a, hi_a = macro_f1_ci(gold, pred_a)
+    assert d.lo > 0
+    assert d.hi - d.lo < (hi_a - lo_a) / 3
