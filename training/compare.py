@@ -7,7 +7,8 @@ Both bundles answer the same dev examples through ``POST /v1/analyze/batch``
 difference with a *paired* 95 % bootstrap interval (:mod:`training.stats`), plus
 the share of resamples in which the new bundle wins.  "Pooled target dev" is
 the set training's selection rule scores (NewsMTSC rw and mt dev plus the
-project's Indonesian dev).
+project's Indonesian dev); the project's labels on real Indonesian news
+(``sikap-id-news``) get their own row.
 
 Only dev and valid splits are read: choosing between models is what dev data
 is for, and a test set used to choose stops measuring anything.
@@ -35,11 +36,15 @@ POOLED = "pooled target dev"
 
 @dataclass(frozen=True)
 class DevSet:
-    """Labelled dev examples: caller-span ``targets`` (with their language) or ``documents``."""
+    """Labelled dev examples: caller-span ``targets`` (with their language) or ``documents``.
+
+    ``pooled`` target sets make up the pooled row, the set training's selection rule scores.
+    """
 
     kind: str
     examples: list
     language: str = ""
+    pooled: bool = True
 
 
 def dev_sets(data_dir: Path) -> dict[str, DevSet]:
@@ -48,6 +53,8 @@ def dev_sets(data_dir: Path) -> dict[str, DevSet]:
         "newsmtsc-rw dev": DevSet("targets", corpora.newsmtsc(data_dir, "rw-dev"), "en"),
         "newsmtsc-mt dev": DevSet("targets", corpora.newsmtsc(data_dir, "mt-dev"), "en"),
         "sikap-id-targets dev": DevSet("targets", corpora.own_targets("dev"), "id"),
+        # Real news, never trained on; not in the pooled row, which mirrors training's rule.
+        "sikap-id-news": DevSet("targets", corpora.id_news(data_dir), "id", pooled=False),
         "nusax-ind valid": DevSet("documents", corpora.nusax(data_dir, "indonesian", "valid")),
         "nusax-eng valid": DevSet("documents", corpora.nusax(data_dir, "english", "valid")),
         "smsa valid": DevSet("documents", corpora.smsa(data_dir, "valid")),
@@ -72,10 +79,10 @@ def compare(post_a: Poster, post_b: Poster, sets: dict[str, DevSet]) -> dict[str
         pred_a, pred_b = _predict(post_a, ds), _predict(post_b, ds)
         groups = [e.text for e in ds.examples] if ds.kind == "targets" else None
         out[name] = _row(gold, pred_a, pred_b, groups)
-        if ds.kind == "targets":
+        if ds.kind == "targets" and ds.pooled:
             for acc, part in zip(pooled, (gold, pred_a, pred_b, [f"{name}\n{g}" for g in groups]), strict=True):
                 acc.extend(part)
-    if pooled[0] and sum(ds.kind == "targets" for ds in sets.values()) > 1:
+    if sum(ds.kind == "targets" and ds.pooled for ds in sets.values()) > 1:
         out[POOLED] = _row(*pooled)
     return out
 

@@ -18,6 +18,7 @@ from pathlib import Path
 POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 OWN_CORPUS = Path(__file__).parent / "data" / "id_targets"
 OWN_EN_CORPUS = Path(__file__).parent / "data" / "en_targets"
+ID_NEWS_LABELS = Path(__file__).parent / "data" / "id_news" / "labels.jsonl"
 # Share of the project's own corpora held back as their dev sets.
 OWN_DEV_SHARE = 0.2
 
@@ -27,6 +28,10 @@ SOURCES = {
     "indonlu-smsa": {"license": "CC BY-SA 4.0", "citation": "Wilie et al., AACL 2020"},
     "sikap-id-targets": {"license": "project's own (written for Sikap)", "citation": "training/data/id_targets/"},
     "sikap-en-targets": {"license": "project's own (written for Sikap)", "citation": "training/data/en_targets/"},
+    "sikap-id-news": {
+        "license": "labels: project's own; sentences: IndoNLU NER-P, CC BY-SA 4.0 (read in place, not shipped)",
+        "citation": "training/data/id_news/",
+    },
 }
 
 
@@ -191,3 +196,53 @@ def _find(text: str, mention: str, occurrence: int) -> int:
         if pos < 0:
             return -1
     return pos
+
+
+def nerp_sentences(data_dir: Path, split: str) -> list[list[str]]:
+    """IndoNLU NER-P ``train``/``valid``/``test`` as token lists (one token and tag per line)."""
+    out: list[list[str]] = []
+    cur: list[str] = []
+    with open(data_dir / "indonlu-nerp" / f"{split}_preprocess.txt", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                if cur:
+                    out.append(cur)
+                    cur = []
+                continue
+            cur.append(line.rstrip("\n").rsplit("\t", 1)[0])
+    if cur:
+        out.append(cur)
+    return out
+
+
+def sentence_digest(text: str) -> str:
+    """Short sha1 of a sentence: ties a label to the exact text it was given on."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def id_news(data_dir: Path, labels: Path = ID_NEWS_LABELS) -> list[TargetExample]:
+    """The project's stance labels on real Indonesian news sentences (IndoNLU NER-P).
+
+    The labels file holds only coordinates (split, sentence index, token span),
+    the label and a digest of the sentence; the text is rebuilt from the shared
+    data (tokens joined by spaces, as annotated), so no dataset row is stored in
+    the repository.  A digest mismatch means the shared file changed, and is
+    refused rather than silently mislabelled.
+    """
+    sentences: dict[str, list[list[str]]] = {}
+    out = []
+    with open(labels, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row["split"] not in sentences:
+                sentences[row["split"]] = nerp_sentences(data_dir, row["split"])
+            tokens = sentences[row["split"]][row["sentence"]]
+            text = " ".join(tokens)
+            if sentence_digest(text) != row["sha1"]:
+                raise ValueError(f"{labels.name}:{lineno}: NER-P {row['split']} sentence {row['sentence']} changed")
+            start = len(" ".join(tokens[: row["start"]])) + (1 if row["start"] else 0)
+            end = start + len(" ".join(tokens[row["start"] : row["end"]]))
+            out.append(TargetExample(text, start, end, row["label"], "sikap-id-news"))
+    return out

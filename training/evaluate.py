@@ -182,6 +182,8 @@ def evaluate(post: Poster, data_dir: Path) -> dict:
         "sikap-id-targets-dev": evaluate_targets(post, corpora.own_targets("dev"), "id"),
         "sikap-en-targets-dev": evaluate_targets(post, corpora.own_en_targets("dev"), "en"),
     }
+    if corpora.ID_NEWS_LABELS.is_file():
+        results["sikap-id-news"] = evaluate_targets(post, corpora.id_news(data_dir), "id")
     articles = evaluate_articles(post)
     if articles is not None:
         results["sikap-id-articles"] = articles
@@ -216,11 +218,15 @@ def render_table(results: dict, version: str) -> str:
             f"| {name} | {r['n']} | {100 * r['macro_f1']:.1f} | {100 * r['accuracy']:.1f} | "
             f">= {100 * TARGETS[name]:.0f} {ok} | {_ci(r)} | {pubs} |"
         )
-    for key, label in (("sikap-id-targets-dev", "own, Indonesian"), ("sikap-en-targets-dev", "own, English")):
+    for key, label in (
+        ("sikap-id-targets-dev", "sikap-id-targets dev (own, Indonesian)"),
+        ("sikap-en-targets-dev", "sikap-en-targets dev (own, English)"),
+        ("sikap-id-news", "sikap-id-news (own labels on real Indonesian news, NER-P sentences)"),
+    ):
         own = results.get(key)
         if own:
             lines.append(
-                f"| {key.removesuffix('-dev')} dev ({label}) | {own['n']} | {100 * own['macro_f1']:.1f} | "
+                f"| {label} | {own['n']} | {100 * own['macro_f1']:.1f} | "
                 f"{100 * own['accuracy']:.1f} | – | {_ci(own)} | no published figure |"
             )
     arts = results.get("sikap-id-articles")

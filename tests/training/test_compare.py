@@ -17,6 +17,7 @@ def _tiny_sets() -> dict[str, DevSet]:
         "id targets": DevSet("targets", targets[::2], "id"),
         "more targets": DevSet("targets", targets[1::2], "id"),
         "documents": DevSet("documents", docs),
+        "held apart": DevSet("targets", targets[::6], "id", pooled=False),
     }
 
 
@@ -43,7 +44,7 @@ def _oracle(sets: dict[str, DevSet]):
 def test_same_model_on_both_sides_differs_by_nothing(tiny_model, registry: PartyRegistry):
     post = flask_poster(tiny_model, registry)
     res = compare.compare(post, post, _tiny_sets())
-    assert set(res) == {"id targets", "more targets", "documents", POOLED}
+    assert set(res) == {"id targets", "more targets", "documents", "held apart", POOLED}
     assert res[POOLED]["n"] == res["id targets"]["n"] + res["more targets"]["n"]
     for r in res.values():
         assert r["a_macro_f1"] == r["b_macro_f1"]
@@ -86,5 +87,6 @@ def test_dev_sets_never_read_a_test_split(tmp_path, monkeypatch):
     monkeypatch.setattr(compare.corpora, "nusax", lambda d, lang, split: asked.append(split) or [])
     monkeypatch.setattr(compare.corpora, "smsa", lambda d, split: asked.append(split) or [])
     monkeypatch.setattr(compare.corpora, "own_targets", lambda split: asked.append(split) or [])
+    monkeypatch.setattr(compare.corpora, "id_news", lambda d: [])  # the project's labels, no split
     compare.dev_sets(tmp_path)
     assert asked and all(s in ("rw-dev", "mt-dev", "dev", "valid") for s in asked)

@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 
 import pytest
@@ -36,3 +37,51 @@ def test_dedupe_catches_edited_copies():
 def test_find_occurrence():
     assert corpora._find("AS dan ASEAN serta AS", "AS", 3) == 19
     assert corpora._find("abc", "x", 1) == -1
+
+
+def _fake_nerp(data_dir, sentences):
+    (data_dir / "indonlu-nerp").mkdir(parents=True)
+    lines = []
+    for tokens in sentences:
+        lines += [f"{t}\tO" for t in tokens] + [""]
+    (data_dir / "indonlu-nerp" / "valid_preprocess.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_id_news_rebuilds_text_and_spans_from_the_shared_data(tmp_path):
+    sents = [["presiden", "joko", "widodo", "memuji", "jepang", "."], ["rusia", "dikecam", "."]]
+    _fake_nerp(tmp_path / "data", sents)
+    labels = tmp_path / "labels.jsonl"
+    rows = [
+        {"split": "valid", "sentence": 0, "start": 1, "end": 3, "label": "neutral"},
+        {"split": "valid", "sentence": 0, "start": 4, "end": 5, "label": "positive"},
+        {"split": "valid", "sentence": 1, "start": 0, "end": 1, "label": "negative"},
+    ]
+    for r in rows:
+        r["sha1"] = corpora.sentence_digest(" ".join(sents[r["sentence"]]))
+    labels.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    got = corpora.id_news(tmp_path / "data", labels)
+    assert [(e.text[e.start : e.end], e.label) for e in got] == [
+        ("joko widodo", "neutral"),
+        ("jepang", "positive"),
+        ("rusia", "negative"),
+    ]
+    assert got[0].text == "presiden joko widodo memuji jepang ."
+
+
+def test_id_news_refuses_a_changed_sentence(tmp_path):
+    _fake_nerp(tmp_path / "data", [["rusia", "dikecam", "."]])
+    labels = tmp_path / "labels.jsonl"
+    row = {"split": "valid", "sentence": 0, "start": 0, "end": 1, "label": "negative", "sha1": "000000000000"}
+    labels.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="changed"):
+        corpora.id_news(tmp_path / "data", labels)
+
+
+def test_shipped_id_news_labels_hold_no_dataset_text():
+    """Coordinates, label and digest only: the sentences stay in ../shared/data."""
+    rows = [json.loads(line) for line in corpora.ID_NEWS_LABELS.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) >= 300
+    for r in rows:
+        assert set(r) == {"split", "sentence", "start", "end", "label", "sha1"}
+        assert r["label"] in ("negative", "neutral", "positive")
+        assert r["split"] in ("train", "valid", "test") and 0 <= r["start"] < r["end"]
