@@ -1,6 +1,6 @@
 """Is a retrained bundle better than another one?  Compare them on the dev splits.
 
-    python -m training.compare --baseline 2026.11.29-7 [--version 2026.11.29-9] [--json F]
+    python -m training.compare --baseline 2026.11.29-9 [--version 2026.11.29-10] [--json F]
 
 Both bundles answer the same dev examples through ``POST /v1/analyze/batch``
 (in-process, like ``training.evaluate``).  Each set gets both macro-F1s and the

@@ -20,8 +20,8 @@ _FAILURES = """\
 - **Implied stance in real news**: on the project's labels for real Indonesian news
   (`sikap-id-news`), most missed targets are negative by implication, as in (examples written
   for this card) "KPK menggeledah rumah sang bupati" (a house searched) or "Persib dicukur 0-6"
-  (a team beaten). With no evaluative word the model says *neutral*; it finds about a quarter
-  of the negatives there.
+  (a team beaten). With no evaluative word the model says *neutral*: it finds about a third of
+  the negatives there (29 of 80 for `2026.11.29-10`).
 - **Domain**: document sentiment is trained on reviews and tweets (SmSA, NusaX); on hard news it
   leans *neutral*/*negative* for conflict reporting.
 """
