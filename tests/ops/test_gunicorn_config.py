@@ -20,6 +20,7 @@ ENV = (
     "PROMETHEUS_MULTIPROC_DIR",
     "SIKAP_METRICS_DIR_PREPARED_BY",
     "SIKAP_METRICS_DIR_CREATED",
+    "SIKAP_TRIM_AFTER_BYTES",
 )
 
 
@@ -98,3 +99,25 @@ def test_own_metrics_dir_in_dev_shm_removed_on_exit(env):
     assert load()["_metrics_dir"] == path  # SIGHUP keeps it
     conf["remove_own_metrics_dir"]()
     assert not os.path.exists(path)
+
+
+def test_heap_is_trimmed_after_large_requests_only(env, tmp_path):
+    env.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf = load()
+    assert conf["TRIM_AFTER_BYTES"] == 64 * 1024
+    assert conf["malloc_trim"] is not None  # glibc here and in the python:3.11-slim image
+    calls = []
+    conf["post_request"].__globals__["malloc_trim"] = calls.append
+    post = conf["post_request"]
+    post(None, None, {"CONTENT_LENGTH": "2400"}, None)
+    post(None, None, {}, None)
+    post(None, None, {"CONTENT_LENGTH": "not a number"}, None)
+    assert calls == []
+    post(None, None, {"CONTENT_LENGTH": str(200_000)}, None)
+    assert calls == [0]
+
+
+def test_trim_threshold_is_configurable(env, tmp_path):
+    env.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    env.setenv("SIKAP_TRIM_AFTER_BYTES", "1000")
+    assert load()["TRIM_AFTER_BYTES"] == 1000
