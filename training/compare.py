@@ -49,16 +49,18 @@ class DevSet:
 
 def dev_sets(data_dir: Path) -> dict[str, DevSet]:
     """The dev and valid splits training chooses on (never a test split)."""
-    return {
+    sets = {
         "newsmtsc-rw dev": DevSet("targets", corpora.newsmtsc(data_dir, "rw-dev"), "en"),
         "newsmtsc-mt dev": DevSet("targets", corpora.newsmtsc(data_dir, "mt-dev"), "en"),
         "sikap-id-targets dev": DevSet("targets", corpora.own_targets("dev"), "id"),
-        # Real news, never trained on; not in the pooled row, which mirrors training's rule.
-        "sikap-id-news": DevSet("targets", corpora.id_news(data_dir), "id", pooled=False),
         "nusax-ind valid": DevSet("documents", corpora.nusax(data_dir, "indonesian", "valid")),
         "nusax-eng valid": DevSet("documents", corpora.nusax(data_dir, "english", "valid")),
         "smsa valid": DevSet("documents", corpora.smsa(data_dir, "valid")),
     }
+    if corpora.id_news_available(data_dir):
+        # Real news, never trained on; not in the pooled row, which mirrors training's rule.
+        sets["sikap-id-news"] = DevSet("targets", corpora.id_news(data_dir), "id", pooled=False)
+    return sets
 
 
 def _predict(post: Poster, ds: DevSet) -> list[str]:

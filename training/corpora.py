@@ -220,6 +220,11 @@ def sentence_digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
+def id_news_available(data_dir: Path, labels: Path = ID_NEWS_LABELS) -> bool:
+    """Whether both the labels and the NER-P sentences they point into are present."""
+    return labels.is_file() and (data_dir / "indonlu-nerp").is_dir()
+
+
 def id_news(data_dir: Path, labels: Path = ID_NEWS_LABELS) -> list[TargetExample]:
     """The project's stance labels on real Indonesian news sentences (IndoNLU NER-P).
 
@@ -238,7 +243,8 @@ def id_news(data_dir: Path, labels: Path = ID_NEWS_LABELS) -> list[TargetExample
             row = json.loads(line)
             if row["split"] not in sentences:
                 sentences[row["split"]] = nerp_sentences(data_dir, row["split"])
-            tokens = sentences[row["split"]][row["sentence"]]
+            split = sentences[row["split"]]
+            tokens = split[row["sentence"]] if row["sentence"] < len(split) else []
             text = " ".join(tokens)
             if sentence_digest(text) != row["sha1"]:
                 raise ValueError(f"{labels.name}:{lineno}: NER-P {row['split']} sentence {row['sentence']} changed")

@@ -182,7 +182,7 @@ def evaluate(post: Poster, data_dir: Path) -> dict:
         "sikap-id-targets-dev": evaluate_targets(post, corpora.own_targets("dev"), "id"),
         "sikap-en-targets-dev": evaluate_targets(post, corpora.own_en_targets("dev"), "en"),
     }
-    if corpora.ID_NEWS_LABELS.is_file():
+    if corpora.id_news_available(data_dir):
         results["sikap-id-news"] = evaluate_targets(post, corpora.id_news(data_dir), "id")
     articles = evaluate_articles(post)
     if articles is not None:

@@ -87,6 +87,7 @@ def test_dev_sets_never_read_a_test_split(tmp_path, monkeypatch):
     monkeypatch.setattr(compare.corpora, "nusax", lambda d, lang, split: asked.append(split) or [])
     monkeypatch.setattr(compare.corpora, "smsa", lambda d, split: asked.append(split) or [])
     monkeypatch.setattr(compare.corpora, "own_targets", lambda split: asked.append(split) or [])
+    monkeypatch.setattr(compare.corpora, "id_news_available", lambda d: True)
     monkeypatch.setattr(compare.corpora, "id_news", lambda d: [])  # the project's labels, no split
     compare.dev_sets(tmp_path)
     assert asked and all(s in ("rw-dev", "mt-dev", "dev", "valid") for s in asked)

@@ -77,6 +77,21 @@ def test_id_news_refuses_a_changed_sentence(tmp_path):
         corpora.id_news(tmp_path / "data", labels)
 
 
+def test_id_news_is_skipped_without_the_shared_sentences(tmp_path):
+    assert not corpora.id_news_available(tmp_path)
+    _fake_nerp(tmp_path, [["rusia", "."]])
+    assert corpora.id_news_available(tmp_path)
+
+
+def test_id_news_refuses_a_sentence_index_past_the_file(tmp_path):
+    _fake_nerp(tmp_path / "data", [["rusia", "dikecam", "."]])
+    labels = tmp_path / "labels.jsonl"
+    row = {"split": "valid", "sentence": 5, "start": 0, "end": 1, "label": "negative", "sha1": "000000000000"}
+    labels.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="changed"):
+        corpora.id_news(tmp_path / "data", labels)
+
+
 def test_shipped_id_news_labels_hold_no_dataset_text():
     """Coordinates, label and digest only: the sentences stay in ../shared/data."""
     rows = [json.loads(line) for line in corpora.ID_NEWS_LABELS.read_text(encoding="utf-8").splitlines() if line]
