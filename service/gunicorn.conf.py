@@ -40,6 +40,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -102,7 +103,7 @@ os.environ[_PREPARED_BY] = str(os.getpid())
 TRIM_AFTER_BYTES = int(os.environ.get("SIKAP_TRIM_AFTER_BYTES", str(64 * 1024)))
 
 
-def _load_malloc_trim():
+def _load_malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS)."""
     try:
         return ctypes.CDLL("libc.so.6").malloc_trim
@@ -117,7 +118,8 @@ def post_request(worker, req, environ, resp) -> None:
     """Return the heap a large request freed to the OS (see the module docstring).
 
     Small requests skip it: trimming walks the heap (about a millisecond), and
-    they leave little behind.
+    they leave little behind.  The size is the declared ``Content-Length``, so
+    a large body sent chunked (no length) is not trimmed after.
     """
     try:
         size = int(environ.get("CONTENT_LENGTH") or 0)

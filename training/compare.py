@@ -10,8 +10,11 @@ the set training's selection rule scores (NewsMTSC rw and mt dev plus the
 project's Indonesian dev); the project's labels on real Indonesian news
 (``sikap-id-news``) get their own row.
 
-Only dev and valid splits are read: choosing between models is what dev data
-is for, and a test set used to choose stops measuring anything.
+Of the public datasets only dev and valid splits are read: choosing between
+models is what dev data is for, and a test set used to choose stops measuring
+anything.  The real-news row is the project's own stance labels; its sentences
+come from NER-P's valid and test files, which are splits of an NER task, not a
+stance test set.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ import json
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
 
 from service.config import Settings
 from service.engine.bundle import load_bundle, resolve_bundle_dir
 from service.engine.parties import PartyRegistry
 
 from . import corpora
+from .corpora import DocExample, TargetExample
 from .evaluate import Poster, flask_poster, predict_documents, predict_targets
 from .stats import macro_f1_difference
 from .train import macro_f1
@@ -41,14 +46,14 @@ class DevSet:
     ``pooled`` target sets make up the pooled row, the set training's selection rule scores.
     """
 
-    kind: str
-    examples: list
+    kind: Literal["targets", "documents"]
+    examples: list[TargetExample] | list[DocExample]
     language: str = ""
     pooled: bool = True
 
 
 def dev_sets(data_dir: Path) -> dict[str, DevSet]:
-    """The dev and valid splits training chooses on (never a test split)."""
+    """The dev and valid splits of the public sets, plus the project's real-news labels."""
     sets = {
         "newsmtsc-rw dev": DevSet("targets", corpora.newsmtsc(data_dir, "rw-dev"), "en"),
         "newsmtsc-mt dev": DevSet("targets", corpora.newsmtsc(data_dir, "mt-dev"), "en"),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
+LABELS = ("negative", "neutral", "positive")
 OWN_CORPUS = Path(__file__).parent / "data" / "id_targets"
 OWN_EN_CORPUS = Path(__file__).parent / "data" / "en_targets"
 ID_NEWS_LABELS = Path(__file__).parent / "data" / "id_news" / "labels.jsonl"
@@ -221,8 +222,15 @@ def sentence_digest(text: str) -> str:
 
 
 def id_news_available(data_dir: Path, labels: Path = ID_NEWS_LABELS) -> bool:
-    """Whether both the labels and the NER-P sentences they point into are present."""
-    return labels.is_file() and (data_dir / "indonlu-nerp").is_dir()
+    """Whether the labels and every NER-P split file they point into are present.
+
+    Checked before evaluating, so a data folder without NER-P skips the row
+    instead of failing a finished training run.
+    """
+    if not labels.is_file():
+        return False
+    splits = {json.loads(line)["split"] for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()}
+    return all((data_dir / "indonlu-nerp" / f"{split}_preprocess.txt").is_file() for split in splits)
 
 
 def id_news(data_dir: Path, labels: Path = ID_NEWS_LABELS) -> list[TargetExample]:
@@ -248,6 +256,8 @@ def id_news(data_dir: Path, labels: Path = ID_NEWS_LABELS) -> list[TargetExample
             text = " ".join(tokens)
             if sentence_digest(text) != row["sha1"]:
                 raise ValueError(f"{labels.name}:{lineno}: NER-P {row['split']} sentence {row['sentence']} changed")
+            if not 0 <= row["start"] < row["end"] <= len(tokens) or row["label"] not in LABELS:
+                raise ValueError(f"{labels.name}:{lineno}: bad token span or label {row['label']!r}")
             start = len(" ".join(tokens[: row["start"]])) + (1 if row["start"] else 0)
             end = start + len(" ".join(tokens[row["start"] : row["end"]]))
             out.append(TargetExample(text, start, end, row["label"], "sikap-id-news"))

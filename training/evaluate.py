@@ -26,15 +26,15 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import accuracy_score, recall_score
 
 from service.config import Settings
 from service.engine.bundle import load_bundle, resolve_bundle_dir
-from service.engine.model import StanceModel
+from service.engine.model import LABELS, StanceModel
 from service.engine.parties import PartyRegistry
 
 from . import corpora
-from .stats import macro_f1_ci
+from .stats import LEVEL, N_RESAMPLES, macro_f1_ci
 from .train import macro_f1
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -99,12 +99,19 @@ def _predict(post: Poster, articles: list[dict], pick: Callable[[dict], str]) ->
 
 
 def _scores(gold: list[str], pred: list[str], groups: list | None = None) -> dict:
-    """Macro-F1 with its 95 % bootstrap interval (resampling ``groups``), accuracy and n."""
+    """Macro-F1 with its 95 % bootstrap interval (resampling ``groups``), accuracy, n, per-label recall.
+
+    Recall per label says which way a set fails (real news: negatives called neutral);
+    the model card quotes it from here, so each card carries its own bundle's figure.
+    """
+    recall = recall_score(gold, pred, labels=list(LABELS), average=None, zero_division=0)
     return {
         "macro_f1": round(macro_f1(gold, pred), 4),
         "macro_f1_ci95": [round(x, 4) for x in macro_f1_ci(gold, pred, groups)],
         "accuracy": round(float(accuracy_score(gold, pred)), 4),
         "n": len(gold),
+        "recall": {label: round(float(r), 4) for label, r in zip(LABELS, recall, strict=True)},
+        "support": {label: gold.count(label) for label in LABELS},
     }
 
 
@@ -242,8 +249,9 @@ def render_table(results: dict, version: str) -> str:
         ]
     lines += [
         "",
-        "The interval is a 95 % percentile bootstrap (2,000 resamples, fixed seed) that resamples whole "
-        "sentences for target sets and whole articles for the article set, since their targets share context.",
+        f"The interval is a {100 * LEVEL:.0f} % percentile bootstrap ({N_RESAMPLES:,} resamples, fixed seed) "
+        "that resamples whole sentences for target sets and whole articles for the article set, since their "
+        "targets share context.",
     ]
     return "\n".join(lines) + "\n"
 

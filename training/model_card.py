@@ -20,11 +20,27 @@ _FAILURES = """\
 - **Implied stance in real news**: on the project's labels for real Indonesian news
   (`sikap-id-news`), most missed targets are negative by implication, as in (examples written
   for this card) "KPK menggeledah rumah sang bupati" (a house searched) or "Persib dicukur 0-6"
-  (a team beaten). With no evaluative word the model says *neutral*: it finds about a third of
-  the negatives there (29 of 80 for `2026.11.29-10`).
+  (a team beaten). With no evaluative word the model says *neutral*.{news_recall}
 - **Domain**: document sentiment is trained on reviews and tweets (SmSA, NusaX); on hard news it
   leans *neutral*/*negative* for conflict reporting.
 """
+
+
+def _news_recall(evaluation: dict) -> str:
+    """This bundle's recall of negatives on the real-news set, where it was measured."""
+    news = evaluation.get("sikap-id-news", {})
+    if "recall" not in news:
+        return ""
+    found = round(news["recall"]["negative"] * news["support"]["negative"])
+    return f" This bundle finds {found} of its {news['support']['negative']} negatives."
+
+
+def _rows_used(name: str, used: int, evaluation: dict) -> str:
+    """Training rows of a source, or whether it was only evaluated (or not used at all)."""
+    if used:
+        return str(used)
+    evaluated = name in evaluation or f"{name}-dev" in evaluation
+    return "0 (evaluation only)" if evaluated else "0"
 
 
 def render_model_card(version: str, metadata: dict) -> str:
@@ -58,7 +74,7 @@ def render_model_card(version: str, metadata: dict) -> str:
     for k, v in tr.get("training_rows", {}).get("document", {}).items():
         rows[k] = rows.get(k, 0) + v
     for name, info in sources.items():
-        used = rows.get(name, 0) or "0 (evaluation only)"
+        used = _rows_used(name, rows.get(name, 0), metadata.get("evaluation", {}))
         lines.append(f"| {name} ({info['citation']}) | {info['license']} | {used} |")
     dedup = tr.get("smsa_dedup", {})
     lines += [
@@ -101,6 +117,6 @@ def render_model_card(version: str, metadata: dict) -> str:
         "",
         f"Training took {tr.get('train_seconds')} s with peak RSS {tr.get('peak_rss_mb')} MB.",
         "",
-        _FAILURES,
+        _FAILURES.format(news_recall=_news_recall(metadata.get("evaluation", {}))),
     ]
     return "\n".join(lines)

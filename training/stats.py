@@ -25,15 +25,23 @@ from service.engine.model import LABELS
 
 _CODE = {label: i for i, label in enumerate(LABELS)}
 _K = len(LABELS)
+N_RESAMPLES = 2000
+LEVEL = 0.95
 
 
 def _group_index(n: int, groups: Sequence[Hashable] | None) -> np.ndarray:
-    """Each example's group as 0..g-1 (every example its own group when ``groups`` is None)."""
+    """Each example's group as 0..g-1 (every example its own group when ``groups`` is None).
+
+    Groups are told apart by their text (``1`` and ``"1"`` are one group) and numbered
+    in sorted order, so the same groups always meet the same seeded draws.
+    """
     if groups is None:
         return np.arange(n)
     if len(groups) != n:
         raise ValueError(f"{n} examples but {len(groups)} group names")
-    return np.unique(np.asarray(list(groups), dtype=object).astype(str), return_inverse=True)[1]
+    names = [str(g) for g in groups]
+    index = {name: i for i, name in enumerate(sorted(set(names)))}
+    return np.array([index[name] for name in names])
 
 
 def _per_group_confusion(gold: Sequence[str], pred: Sequence[str], group_of: np.ndarray) -> np.ndarray:
@@ -61,12 +69,38 @@ def _macro_f1(confusion: np.ndarray) -> np.ndarray:
     return np.divide(2 * tp, denom, out=np.zeros(tp.shape), where=denom > 0).mean(axis=1)
 
 
+def _resampled(
+    gold: Sequence[str],
+    preds: Sequence[Sequence[str]],
+    groups: Sequence[Hashable] | None,
+    n_resamples: int,
+    seed: int,
+) -> list[np.ndarray]:
+    """Macro-F1 of each prediction list on the same ``n_resamples`` group resamples."""
+    if not gold:
+        raise ValueError("no examples")
+    group_of = _group_index(len(gold), groups)
+    per_group = [_per_group_confusion(gold, pred, group_of) for pred in preds]
+    drawn = _times_drawn(len(per_group[0]), n_resamples, seed)
+    return [_macro_f1(drawn @ pg) for pg in per_group]
+
+
+def _whole_set(gold: Sequence[str], pred: Sequence[str]) -> float:
+    """Macro-F1 of the whole set, by the same arithmetic as the resamples."""
+    return float(_macro_f1(_per_group_confusion(gold, pred, np.zeros(len(gold), dtype=int)))[0])
+
+
+def _interval(values: np.ndarray, level: float) -> tuple[float, float]:
+    lo, hi = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
 def macro_f1_ci(
     gold: Sequence[str],
     pred: Sequence[str],
     groups: Sequence[Hashable] | None = None,
-    n_resamples: int = 2000,
-    level: float = 0.95,
+    n_resamples: int = N_RESAMPLES,
+    level: float = LEVEL,
     seed: int = 0,
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of macro-F1 over ``LABELS``, resampling whole ``groups``.
@@ -75,13 +109,8 @@ def macro_f1_ci(
     treats every example as its own group.  The seed is fixed, so the same
     predictions always give the same interval.
     """
-    if not gold:
-        raise ValueError("no examples")
-    group_of = _group_index(len(gold), groups)
-    per_group = _per_group_confusion(gold, pred, group_of)
-    scores = _macro_f1(_times_drawn(len(per_group), n_resamples, seed) @ per_group)
-    lo, hi = np.quantile(scores, [(1 - level) / 2, (1 + level) / 2])
-    return float(lo), float(hi)
+    (scores,) = _resampled(gold, [pred], groups, n_resamples, seed)
+    return _interval(scores, level)
 
 
 @dataclass(frozen=True)
@@ -92,7 +121,7 @@ class Difference:
     lo: float
     hi: float
     b_better_share: float  # share of resamples in which B scores higher than A
-    b_worse_share: float  # ... lower (the rest are ties: the models agree there)
+    b_worse_share: float  # ... lower (the rest are ties: equal macro-F1 on that resample)
 
 
 def macro_f1_difference(
@@ -100,18 +129,16 @@ def macro_f1_difference(
     pred_a: Sequence[str],
     pred_b: Sequence[str],
     groups: Sequence[Hashable] | None = None,
-    n_resamples: int = 2000,
-    level: float = 0.95,
+    n_resamples: int = N_RESAMPLES,
+    level: float = LEVEL,
     seed: int = 0,
 ) -> Difference:
-    """Paired bootstrap of ``macro_f1(pred_b) - macro_f1(pred_a)``: both scored on each resample."""
-    if not gold:
-        raise ValueError("no examples")
-    group_of = _group_index(len(gold), groups)
-    a = _per_group_confusion(gold, pred_a, group_of)
-    b = _per_group_confusion(gold, pred_b, group_of)
-    drawn = _times_drawn(len(a), n_resamples, seed)
-    deltas = _macro_f1(drawn @ b) - _macro_f1(drawn @ a)
-    lo, hi = np.quantile(deltas, [(1 - level) / 2, (1 + level) / 2])
-    point = float(_macro_f1(b.sum(axis=0))[0] - _macro_f1(a.sum(axis=0))[0])
-    return Difference(point, float(lo), float(hi), float((deltas > 0).mean()), float((deltas < 0).mean()))
+    """Paired bootstrap of ``macro_f1(pred_b) - macro_f1(pred_a)``: both scored on each resample.
+
+    A resample counts as a win or a loss only beyond float noise (``1e-12``).
+    """
+    a, b = _resampled(gold, [pred_a, pred_b], groups, n_resamples, seed)
+    deltas = b - a
+    point = _whole_set(gold, pred_b) - _whole_set(gold, pred_a)
+    lo, hi = _interval(deltas, level)
+    return Difference(point, lo, hi, float((deltas > 1e-12).mean()), float((deltas < -1e-12).mean()))

@@ -91,3 +91,10 @@ def test_dev_sets_never_read_a_test_split(tmp_path, monkeypatch):
     monkeypatch.setattr(compare.corpora, "id_news", lambda d: [])  # the project's labels, no split
     compare.dev_sets(tmp_path)
     assert asked and all(s in ("rw-dev", "mt-dev", "dev", "valid") for s in asked)
+
+
+def test_dev_sets_leave_out_real_news_without_its_sentences(tmp_path, monkeypatch):
+    for name in ("newsmtsc", "nusax", "smsa", "own_targets"):
+        monkeypatch.setattr(compare.corpora, name, lambda *a: [])
+    monkeypatch.setattr(compare.corpora, "id_news_available", lambda d: False)
+    assert "sikap-id-news" not in compare.dev_sets(tmp_path)

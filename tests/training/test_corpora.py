@@ -1,4 +1,5 @@
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -68,35 +69,48 @@ def test_id_news_rebuilds_text_and_spans_from_the_shared_data(tmp_path):
     assert got[0].text == "presiden joko widodo memuji jepang ."
 
 
-def test_id_news_refuses_a_changed_sentence(tmp_path):
-    _fake_nerp(tmp_path / "data", [["rusia", "dikecam", "."]])
-    labels = tmp_path / "labels.jsonl"
-    row = {"split": "valid", "sentence": 0, "start": 0, "end": 1, "label": "negative", "sha1": "000000000000"}
-    labels.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="changed"):
-        corpora.id_news(tmp_path / "data", labels)
-
-
 def test_id_news_is_skipped_without_the_shared_sentences(tmp_path):
-    assert not corpora.id_news_available(tmp_path)
-    _fake_nerp(tmp_path, [["rusia", "."]])
-    assert corpora.id_news_available(tmp_path)
-
-
-def test_id_news_refuses_a_sentence_index_past_the_file(tmp_path):
-    _fake_nerp(tmp_path / "data", [["rusia", "dikecam", "."]])
+    """Every split the labels point into must be there; the shipped labels use valid and test."""
     labels = tmp_path / "labels.jsonl"
-    row = {"split": "valid", "sentence": 5, "start": 0, "end": 1, "label": "negative", "sha1": "000000000000"}
-    labels.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="changed"):
+    labels.write_text(json.dumps({"split": "valid"}) + "\n" + json.dumps({"split": "test"}) + "\n")
+    assert not corpora.id_news_available(tmp_path / "data", labels)
+    _fake_nerp(tmp_path / "data", [["rusia", "."]])
+    assert not corpora.id_news_available(tmp_path / "data", labels)  # valid only
+    (tmp_path / "data" / "indonlu-nerp" / "test_preprocess.txt").write_text("rusia\tO\n")
+    assert corpora.id_news_available(tmp_path / "data", labels)
+    assert not corpora.id_news_available(tmp_path / "data", tmp_path / "missing.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sha1": "000000000000"}, "changed"),  # the shared sentence is not the one labelled
+        ({"sentence": 5}, "changed"),  # past the end of the file
+        ({"end": 4}, "bad token span"),
+        ({"start": 2, "end": 1}, "bad token span"),
+        ({"label": "unclear"}, "or label"),
+    ],
+)
+def test_id_news_refuses_a_row_that_does_not_fit(tmp_path, change, message):
+    _fake_nerp(tmp_path / "data", [["rusia", "dikecam", "."]])
+    row = {"split": "valid", "sentence": 0, "start": 0, "end": 1, "label": "negative"}
+    row["sha1"] = corpora.sentence_digest("rusia dikecam .")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({**row, **change}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
         corpora.id_news(tmp_path / "data", labels)
 
 
 def test_shipped_id_news_labels_hold_no_dataset_text():
     """Coordinates, label and digest only: the sentences stay in ../shared/data."""
     rows = [json.loads(line) for line in corpora.ID_NEWS_LABELS.read_text(encoding="utf-8").splitlines() if line]
-    assert len(rows) >= 300
     for r in rows:
         assert set(r) == {"split", "sentence", "start", "end", "label", "sha1"}
+        assert all(type(r[k]) is int for k in ("sentence", "start", "end"))
+        assert re.fullmatch(r"[0-9a-f]{12}", r["sha1"])
         assert r["label"] in ("negative", "neutral", "positive")
-        assert r["split"] in ("train", "valid", "test") and 0 <= r["start"] < r["end"]
+        assert r["split"] in ("valid", "test") and 0 <= r["start"] < r["end"]
+    # the figures training/data/id_news/README.md and the main README give
+    assert len(rows) == 569
+    assert len({(r["split"], r["sentence"]) for r in rows}) == 259
+    assert Counter(r["label"] for r in rows) == {"neutral": 448, "negative": 80, "positive": 41}

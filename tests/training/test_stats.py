@@ -31,6 +31,25 @@ def test_resampled_macro_f1_is_sklearns():
     assert lo == pytest.approx(macro_f1(gold, pred)) == pytest.approx(hi)
 
 
+def test_a_label_absent_from_gold_and_predictions_counts_as_zero_like_sklearn():
+    """sklearn with labels=LABELS, zero_division=0 averages in a 0 for a label nobody used."""
+    gold = ["neutral"] * 6 + ["negative"] * 4
+    pred = ["neutral"] * 5 + ["negative"] * 5
+    lo, hi = macro_f1_ci(gold, pred, groups=["g"] * len(gold), n_resamples=3)
+    assert lo == pytest.approx(macro_f1(gold, pred)) == pytest.approx(hi)
+    assert macro_f1(["neutral"] * 4, ["neutral"] * 4) == pytest.approx(1 / 3)
+    assert macro_f1_ci(["neutral"] * 4, ["neutral"] * 4) == pytest.approx((1 / 3, 1 / 3))
+
+
+def test_groups_are_told_apart_by_text_and_numbered_stably():
+    gold, pred = _predictions(60, 0.6, seed=8)
+    names = [f"s{i % 20}" for i in range(60)]
+    assert macro_f1_ci(gold, pred, names) == macro_f1_ci(gold, pred, [n.encode().decode() for n in names])
+    assert macro_f1_ci(gold, pred, [i % 20 for i in range(60)]) == macro_f1_ci(
+        gold, pred, [str(i % 20) for i in range(60)]
+    )
+
+
 def test_perfect_predictions_give_a_point():
     gold, _ = _predictions(100, 1.0, seed=3)
     assert macro_f1_ci(gold, gold) == (1.0, 1.0)

@@ -1,5 +1,7 @@
 """The training functions on tiny synthetic data (the full run is `python -m training.train`)."""
 
+import json
+
 import numpy as np
 
 from service.engine.model import LABELS, EnsembleHead
@@ -63,3 +65,46 @@ def test_render_table_shows_the_interval_where_measured():
     table = render_table(res, "v")
     assert "| newsmtsc-rw | 10 | 70.0 | 71.0 | >= 68 ✓ | 65.1–74.3 | BERT SPC" in table
     assert "| newsmtsc-mt | 10 | 70.0 | 71.0 | >= 65 ✓ | – | BERT SPC" in table  # older metadata: no interval
+
+
+def test_article_set_scores_parties_with_an_interval_by_article(tmp_path):
+    from training.evaluate import evaluate_articles
+
+    rows = [
+        {"id": "a1", "text": "x", "parties": {"Russia": "negative", "Japan": "positive"}},
+        {"id": "a2", "text": "y", "parties": {"Russia": "neutral", "China": "negative"}},
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    answers = {
+        "a1": [{"name": "Russia", "label": "negative"}, {"name": "Japan", "label": "neutral"}],
+        "a2": [{"name": "Russia", "label": "neutral"}, {"name": "Ukraine", "label": "negative"}],
+    }
+    res = evaluate_articles(lambda arts: [{"parties": answers[a["id"]]} for a in arts], path)
+    assert (res["n"], res["articles"], res["party_recall"], res["extra_parties"]) == (3, 2, 0.75, 1)
+    lo, hi = res["macro_f1_ci95"]
+    assert lo <= res["macro_f1"] <= hi
+    assert res["recall"] == {"negative": 1.0, "neutral": 1.0, "positive": 0.0}
+    assert res["support"] == {"negative": 1, "neutral": 1, "positive": 1}
+
+
+def test_model_card_quotes_its_own_bundles_real_news_recall():
+    from training.model_card import render_model_card
+
+    news = {"macro_f1": 0.5, "accuracy": 0.7, "n": 100, "recall": {"negative": 0.25}, "support": {"negative": 20}}
+    meta = {
+        "data_sources": {
+            "sikap-id-news": {"license": "own", "citation": "x"},
+            "sikap-en-targets": {"license": "own", "citation": "y"},
+        },
+        "evaluation": {
+            "sikap-id-news": news,
+            **{k: {"macro_f1": 0.7, "accuracy": 0.7, "n": 1} for k in ("newsmtsc-rw", "newsmtsc-mt")},
+            **{k: {"macro_f1": 0.8, "accuracy": 0.8, "n": 1} for k in ("nusax-ind", "nusax-eng", "smsa")},
+        },
+    }
+    card = render_model_card("v1", meta)
+    assert "This bundle finds 5 of its 20 negatives." in card
+    assert "| sikap-id-news (x) | own | 0 (evaluation only) |" in card
+    assert "| sikap-en-targets (y) | own | 0 |" in card  # neither trained on nor evaluated here
+    assert "This bundle finds" not in render_model_card("v0", {"evaluation": {}})
