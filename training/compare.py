@@ -55,9 +55,11 @@ class DevSet:
 def dev_sets(data_dir: Path) -> dict[str, DevSet]:
     """The dev and valid splits of the public sets, plus the project's real-news labels."""
     sets = {
-        "newsmtsc-rw dev": DevSet("targets", corpora.newsmtsc(data_dir, "rw-dev"), "en"),
-        "newsmtsc-mt dev": DevSet("targets", corpora.newsmtsc(data_dir, "mt-dev"), "en"),
-        "sikap-id-targets dev": DevSet("targets", corpora.own_targets("dev"), "id"),
+        # Training's own selection sets (pooled below, as training pools them).
+        **{
+            name: DevSet("targets", examples, lang)
+            for name, (lang, examples) in corpora.target_dev_sets(data_dir).items()
+        },
         "nusax-ind valid": DevSet("documents", corpora.nusax(data_dir, "indonesian", "valid")),
         "nusax-eng valid": DevSet("documents", corpora.nusax(data_dir, "english", "valid")),
         "smsa valid": DevSet("documents", corpora.smsa(data_dir, "valid")),
@@ -80,17 +82,24 @@ def compare(post_a: Poster, post_b: Poster, sets: dict[str, DevSet]) -> dict[str
     Target examples are resampled by sentence; the pooled row joins every target set.
     """
     out: dict[str, dict] = {}
-    pooled: tuple[list, list, list, list] = ([], [], [], [])
+    gold_p: list[str] = []
+    a_p: list[str] = []
+    b_p: list[str] = []
+    groups_p: list[str] = []
+    n_pooled = 0
     for name, ds in sets.items():
         gold = [e.label for e in ds.examples]
         pred_a, pred_b = _predict(post_a, ds), _predict(post_b, ds)
         groups = [e.text for e in ds.examples] if ds.kind == "targets" else None
         out[name] = _row(gold, pred_a, pred_b, groups)
         if ds.kind == "targets" and ds.pooled:
-            for acc, part in zip(pooled, (gold, pred_a, pred_b, [f"{name}\n{g}" for g in groups]), strict=True):
-                acc.extend(part)
-    if sum(ds.kind == "targets" and ds.pooled for ds in sets.values()) > 1:
-        out[POOLED] = _row(*pooled)
+            gold_p += gold
+            a_p += pred_a
+            b_p += pred_b
+            groups_p += [f"{name}\n{g}" for g in groups]  # a sentence is a group within its set
+            n_pooled += 1
+    if n_pooled > 1:
+        out[POOLED] = _row(gold_p, a_p, b_p, groups_p)
     return out
 
 

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.engine.model import LABELS
+
 POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
-LABELS = ("negative", "neutral", "positive")
 OWN_CORPUS = Path(__file__).parent / "data" / "id_targets"
 OWN_EN_CORPUS = Path(__file__).parent / "data" / "en_targets"
 ID_NEWS_LABELS = Path(__file__).parent / "data" / "id_news" / "labels.jsonl"
@@ -182,6 +183,19 @@ def own_targets(split: str, corpus_dir: Path = OWN_CORPUS, source: str = "sikap-
                         raise ValueError(f"{path.name}:{lineno}: mention {t['mention']!r} not in text")
                     out.append(TargetExample(text, start, start + len(t["mention"]), t["label"], source))
     return out
+
+
+def target_dev_sets(data_dir: Path) -> dict[str, tuple[str, list[TargetExample]]]:
+    """The target dev sets training chooses on, by name, with their language.
+
+    Training pools them for its selection rule and ``training.compare`` reports
+    them one by one and pooled: one definition, so the two cannot drift apart.
+    """
+    return {
+        "newsmtsc-rw dev": ("en", newsmtsc(data_dir, "rw-dev")),
+        "newsmtsc-mt dev": ("en", newsmtsc(data_dir, "mt-dev")),
+        "sikap-id-targets dev": ("id", own_targets("dev")),
+    }
 
 
 def own_en_targets(split: str) -> list[TargetExample]:

@@ -232,13 +232,14 @@ def build(data_dir: Path, registry: PartyRegistry, en_targets_weight: float = OW
     """Fit both heads; return the bundle dict and the training report."""
     t0 = time.time()
     own_train = corpora.own_targets("train")
-    own_dev = corpora.own_targets("dev")
+    dev_sets = {name: examples for name, (_, examples) in corpora.target_dev_sets(data_dir).items()}
+    own_dev = dev_sets["sikap-id-targets dev"]
     own_en_train = corpora.own_en_targets("train") if en_targets_weight > 0 else []
     own_en_dev = corpora.own_en_targets("dev")
     # Coreferent mentions ("she", "the senator") share the target's label: more contexts.
     tgt_train = corpora.newsmtsc(data_dir, "train", coreferences=True) + own_train + own_en_train
     # The written English dev set is reported, not used for choices: the public dev sets decide.
-    tgt_dev = corpora.newsmtsc(data_dir, "rw-dev") + corpora.newsmtsc(data_dir, "mt-dev") + own_dev
+    tgt_dev = [e for examples in dev_sets.values() for e in examples]
 
     nusax_id_held = corpora.nusax(data_dir, "indonesian", "test") + corpora.nusax(data_dir, "indonesian", "valid")
     smsa_train, smsa_dropped = corpora.dedupe_against(corpora.smsa(data_dir, "train"), nusax_id_held)
@@ -260,7 +261,8 @@ def build(data_dir: Path, registry: PartyRegistry, en_targets_weight: float = OW
     )
 
     x_tt = target_rows(registry, tgt_train)
-    x_td = target_rows(registry, tgt_dev)
+    dev_rows = {name: target_rows(registry, examples) for name, examples in dev_sets.items()}
+    x_td = [row for rows in dev_rows.values() for row in rows]
     source_weight = {"sikap-id-targets": OWN_WEIGHT, "sikap-en-targets": en_targets_weight}
     w_tt = np.array([source_weight.get(e.source, 1.0) for e in tgt_train])
     print(f"target features extracted in {time.time() - t0:.1f}s", flush=True)
@@ -284,10 +286,14 @@ def build(data_dir: Path, registry: PartyRegistry, en_targets_weight: float = OW
         )
     head = make_head(target)
     own_scores = {}
-    for key, dev in (("own_id_dev", own_dev), ("own_en_dev", own_en_dev)):
+    own_en_rows = target_rows(registry, own_en_dev)
+    for key, dev, rows in (
+        ("own_id_dev", own_dev, dev_rows["sikap-id-targets dev"]),  # rows already built for x_td
+        ("own_en_dev", own_en_dev, own_en_rows),
+    ):
         f1 = 0.0
         if dev:
-            pred = head.predict_proba(target_rows(registry, dev)).argmax(axis=1)
+            pred = head.predict_proba(rows).argmax(axis=1)
             f1 = macro_f1([e.label for e in dev], [LABELS[i] for i in pred])
         own_scores[key] = {"macro_f1": round(f1, 4), "n": len(dev)}
         print(f"{key}: target macro-F1 {f1:.4f} ({len(dev)} targets)")
